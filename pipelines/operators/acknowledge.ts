@@ -1,0 +1,12 @@
+import { from, map, mergeMap, type MonoTypeOperatorFunction } from 'rxjs';
+import type { DecodedBatch } from '../types.ts';
+
+/**
+ * Acknowledges each batch to its source once every sink confirmed it; the source then commits the
+ * offsets of the acknowledged prefix of its partition.
+ *
+ * @example stored$.pipe(acknowledge())
+ */
+export function acknowledge<T extends DecodedBatch>(concurrency = 16): MonoTypeOperatorFunction<T> {
+  return mergeMap((batch) => from(batch.source.ack()).pipe(map(() => batch)), concurrency);
+}

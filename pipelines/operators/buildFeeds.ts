@@ -1,0 +1,82 @@
+import { map, type OperatorFunction } from 'rxjs';
+import type { CandidateState } from '../../src/domain/candidate-state.ts';
+import { feedIdOf, type FeedOwner, type FeedWrite } from '../../src/domain/feed.ts';
+import { buildFeedItems, categoryAffinity } from '../../src/domain/feed-builder.ts';
+import type { SessionFeatures } from '../../src/domain/session-features.ts';
+import type { SessionWindows } from '../../src/domain/session-windows.ts';
+import type { FeedBatch, WindowedBatch } from '../types.ts';
+
+export interface BuildFeedsOptions {
+  readonly feedSize: number;
+  readonly purchasedHideMs: number;
+  readonly neighbours: number;
+  readonly modelVersion: string;
+  /** Wall clock, epoch ms. */
+  readonly now: () => number;
+  /** Id of a served list; the same inputs must give the same id (idempotent analytics rows). */
+  readonly recommendationId: (feedId: string, partition: number, lastOffset: string) => string;
+}
+
+const RECENT_FOR_FEED = 10;
+
+interface Position {
+  readonly partition: number;
+  readonly lastOffset: string;
+}
+
+/**
+ * Computes, once per touched session and once per touched known user, the features and the ranked feed
+ * that the state store will hold. Coalescing here is what makes "one write per key per micro-batch".
+ *
+ * @example windowed$.pipe(learnCandidates(state), buildFeeds(windows, state, options))
+ */
+export function buildFeeds(windows: SessionWindows, state: CandidateState, options: BuildFeedsOptions): OperatorFunction<WindowedBatch, FeedBatch> {
+  const builderOptions = { size: options.feedSize, purchasedHideMs: options.purchasedHideMs, neighbours: options.neighbours };
+  const feed = (owner: FeedOwner, items: FeedWrite['feed']['items'], eventTs: number, ingestedAt: number, at: Position): FeedWrite => ({
+    owner,
+    ingestedAt,
+    feed: {
+      items,
+      generated_at: options.now(),
+      event_ts: eventTs,
+      version: 1,
+      model_version: options.modelVersion,
+      recommendation_id: options.recommendationId(feedIdOf(owner), at.partition, at.lastOffset),
+    },
+  });
+  return map((batch) => {
+    const sessions = windows.of(batch.source.partition);
+    const at: Position = { partition: batch.source.partition, lastOffset: batch.source.records.at(-1)?.offset ?? '-1' };
+    const features: SessionFeatures[] = [];
+    const feeds: FeedWrite[] = [];
+    for (const sessionId of batch.touchedSessions) {
+      const session = sessions.get(sessionId);
+      if (session === undefined) continue;
+      features.push(session.features(windows.options));
+      const items = buildFeedItems(
+        {
+          recent: session.recentItems(RECENT_FOR_FEED),
+          categories: categoryAffinity(session.history),
+          purchased: session.purchased,
+          now: session.lastSeen,
+        },
+        state.covisit,
+        state.trending,
+        builderOptions,
+      );
+      feeds.push(feed({ kind: 'session', id: sessionId }, items, session.lastSeen, session.lastIngestedAt, at));
+    }
+    for (const userId of batch.touchedUsers) {
+      const profile = state.users.get(userId);
+      if (profile === undefined) continue;
+      const items = buildFeedItems(
+        { recent: profile.recent, categories: profile.categories, purchased: profile.purchased, now: profile.lastSeen },
+        state.covisit,
+        state.trending,
+        builderOptions,
+      );
+      feeds.push(feed({ kind: 'user', id: userId }, items, profile.lastSeen, profile.lastIngestedAt, at));
+    }
+    return { ...batch, features, feeds };
+  });
+}

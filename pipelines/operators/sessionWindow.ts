@@ -1,0 +1,54 @@
+import { map, type OperatorFunction } from 'rxjs';
+import type { IngestedEvent } from '../../src/domain/event.ts';
+import type { SessionWindows } from '../../src/domain/session-windows.ts';
+import type { AppliedEvent, DecodedBatch, WindowedBatch } from '../types.ts';
+
+/** Previous items handed to later stages per event (co-visitation pairs with at most this many). */
+const PREVIOUS_ITEMS = 10;
+
+/**
+ * Applies each valid event to its session's event-time windows in the partition's state. Events behind
+ * the partition watermark are marked late and leave the windows untouched (they still reach the sinks).
+ * After the batch, sessions the watermark has passed by the inactivity gap end, and the least recently
+ * active sessions beyond capacity are evicted.
+ *
+ * @example decoded$.pipe(sessionWindow(new SessionWindows(options)))
+ */
+export function sessionWindow(windows: SessionWindows): OperatorFunction<DecodedBatch, WindowedBatch> {
+  return map((batch) => {
+    const sessions = windows.of(batch.source.partition);
+    const events: IngestedEvent[] = [];
+    const applied: AppliedEvent[] = [];
+    const touchedSessions = new Set<string>();
+    const touchedUsers = new Set<string>();
+    let lateCount = 0;
+    for (const ingested of batch.events) {
+      const previousItems = sessions.get(ingested.event.session_id)?.recentItems(PREVIOUS_ITEMS).map((entry) => entry.item) ?? [];
+      const outcome = sessions.apply(ingested.event, ingested.receivedAt);
+      if (outcome.kind === 'late') {
+        lateCount += 1;
+        events.push({ ...ingested, late: true });
+        continue;
+      }
+      events.push(ingested);
+      applied.push({ ingested, previousItems: outcome.ended === null ? previousItems : [] });
+      touchedSessions.add(ingested.event.session_id);
+      if (ingested.event.user_id !== undefined) touchedUsers.add(ingested.event.user_id);
+    }
+    const evictions = sessions.expire();
+    let inactive = 0;
+    for (const eviction of evictions) {
+      if (eviction.reason === 'inactive') inactive += 1;
+      touchedSessions.delete(eviction.sessionId);
+    }
+    return {
+      ...batch,
+      events,
+      applied,
+      lateCount,
+      touchedSessions,
+      touchedUsers,
+      evicted: { inactive, capacity: evictions.length - inactive },
+    };
+  });
+}

@@ -1,0 +1,32 @@
+import type { DeadLetter, IngestedEvent } from '../src/domain/event.ts';
+import type { FeedWrite } from '../src/domain/feed.ts';
+import type { SessionFeatures } from '../src/domain/session-features.ts';
+import type { SourceBatch } from '../src/ports/event-source.ts';
+
+/** A source batch split into valid events and dead letters. */
+export interface DecodedBatch {
+  readonly source: SourceBatch;
+  readonly events: readonly IngestedEvent[];
+  readonly deadLetters: readonly DeadLetter[];
+}
+
+/** A valid, on-time event applied to its session, with the session's items before it (newest first). */
+export interface AppliedEvent {
+  readonly ingested: IngestedEvent;
+  readonly previousItems: readonly string[];
+}
+
+export interface WindowedBatch extends DecodedBatch {
+  readonly applied: readonly AppliedEvent[];
+  readonly lateCount: number;
+  /** Sessions touched by this batch (each once). */
+  readonly touchedSessions: ReadonlySet<string>;
+  /** Known users touched by this batch (each once). */
+  readonly touchedUsers: ReadonlySet<string>;
+  readonly evicted: { readonly inactive: number; readonly capacity: number };
+}
+
+export interface FeedBatch extends WindowedBatch {
+  readonly features: readonly SessionFeatures[];
+  readonly feeds: readonly FeedWrite[];
+}

@@ -1,0 +1,32 @@
+import { createClient, type ClickHouseClient } from '@clickhouse/client';
+import type { ClickHouseConfig } from '../../config/config.ts';
+import { RecError } from '../../errors.ts';
+
+/** A client bound to the server (not the database, which may not exist yet). */
+export function createClickHouse(config: ClickHouseConfig): ClickHouseClient {
+  return createClient({
+    url: config.url,
+    username: config.username,
+    password: config.password,
+    request_timeout: config.requestTimeoutMs,
+    compression: { request: false, response: false },
+    clickhouse_settings: {},
+  });
+}
+
+export async function chCall<T>(what: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (cause) {
+    throw new RecError('REC_CLICKHOUSE', `ClickHouse ${what} failed`, { retriable: isRetriable(cause), cause });
+  }
+}
+
+/** Network failures and overload are worth retrying; syntax and type errors are not. */
+function isRetriable(error: unknown): boolean {
+  if (!(error instanceof Error)) return true;
+  const code = (error as { code?: unknown }).code;
+  // ClickHouse server codes: 62 syntax, 47 unknown identifier, 60 unknown table, 27/26/117 parse/data errors.
+  const fatal = new Set(['62', '47', '60', '27', '26', '117', '53', '16']);
+  return !(typeof code === 'string' && fatal.has(code));
+}

@@ -1,0 +1,58 @@
+import type { DeadLetter, IngestedEvent } from '../../domain/event.ts';
+import { feedIdOf, type FeedWrite } from '../../domain/feed.ts';
+
+/** Row shapes of the tables in schemas/clickhouse (JSONEachRow; optional strings become ''). */
+export function eventRow(ingested: IngestedEvent): Record<string, string | number | null> {
+  const e = ingested.event;
+  return {
+    event_id: e.event_id,
+    type: e.type,
+    ts: e.ts,
+    session_id: e.session_id,
+    user_id: e.user_id ?? '',
+    item_id: e.item_id ?? '',
+    query: e.query ?? '',
+    category_id: e.category_id ?? '',
+    price: e.price ?? null,
+    quantity: e.quantity ?? null,
+    rating: e.rating ?? null,
+    recommendation_id: e.recommendation_id ?? '',
+    device: e.device ?? '',
+    tenant: e.tenant ?? '',
+    late: ingested.late ? 1 : 0,
+    kafka_partition: ingested.origin.partition,
+    kafka_offset: ingested.origin.offset,
+    ingested_ms: ingested.receivedAt,
+  };
+}
+
+export function recommendationRow(write: FeedWrite): Record<string, string | number | readonly (string | number)[]> {
+  const { feed } = write;
+  return {
+    recommendation_id: feed.recommendation_id,
+    feed_id: feedIdOf(write.owner),
+    owner_kind: write.owner.kind,
+    owner_id: write.owner.id,
+    items: feed.items.map((item) => item.item_id),
+    scores: feed.items.map((item) => item.score),
+    sources: feed.items.map((item) => item.source),
+    model_version: feed.model_version,
+    event_ts: feed.event_ts,
+    generated_ms: feed.generated_at,
+    ingested_ms: write.ingestedAt,
+  };
+}
+
+export function deadLetterRow(letter: DeadLetter): Record<string, string | number> {
+  return {
+    topic: letter.origin.topic,
+    kafka_partition: letter.origin.partition,
+    kafka_offset: letter.origin.offset,
+    reason: letter.reason,
+    message: letter.message,
+    payload: letter.payload,
+    payload_bytes: letter.payloadBytes,
+    record_key: letter.key ?? '',
+    received_ms: letter.receivedAt,
+  };
+}

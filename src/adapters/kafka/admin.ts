@@ -1,0 +1,32 @@
+import type { Kafka } from 'kafkajs';
+import type { KafkaConfig } from '../../config/config.ts';
+import { RecError } from '../../errors.ts';
+
+/**
+ * Creates the engine's topics when missing (idempotent). An existing topic with fewer partitions is
+ * reported, not altered: repartitioning moves keys between partitions and must be a deliberate step.
+ */
+export async function ensureTopics(kafka: Kafka, config: KafkaConfig): Promise<{ created: string[] }> {
+  const admin = kafka.admin();
+  try {
+    await admin.connect();
+    const existing = new Set(await admin.listTopics());
+    const wanted = [config.eventsTopic, config.deadLetterTopic];
+    const missing = wanted.filter((topic) => !existing.has(topic));
+    if (missing.length > 0) {
+      await admin.createTopics({
+        waitForLeaders: true,
+        topics: missing.map((topic) => ({
+          topic,
+          numPartitions: config.partitions,
+          replicationFactor: config.replicationFactor,
+        })),
+      });
+    }
+    return { created: missing };
+  } catch (cause) {
+    throw new RecError('REC_KAFKA', `cannot create topics on ${config.brokers.join(',')}`, { retriable: true, cause });
+  } finally {
+    await admin.disconnect();
+  }
+}

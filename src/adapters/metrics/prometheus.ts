@@ -1,0 +1,73 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { Metrics } from '../../ports/metrics.ts';
+
+const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+const FRESHNESS_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
+
+/** prom-client implementation of the Metrics port; every name is listed in README's metrics table. */
+export class PrometheusMetrics implements Metrics {
+  readonly registry = new Registry();
+  private readonly consumed = new Counter({ name: 'rec_events_consumed_total', help: 'Records read from Kafka.', labelNames: ['partition'], registers: [this.registry] });
+  private readonly valid = new Counter({ name: 'rec_events_valid_total', help: 'Records that decoded into schema-valid events.', registers: [this.registry] });
+  private readonly invalid = new Counter({ name: 'rec_events_invalid_total', help: 'Records dead-lettered, by reason.', labelNames: ['reason'], registers: [this.registry] });
+  private readonly late = new Counter({ name: 'rec_events_late_total', help: 'Valid events behind the partition watermark.', registers: [this.registry] });
+  private readonly batch = new Histogram({ name: 'rec_batch_events', help: 'Records per processed micro-batch.', buckets: [1, 10, 50, 100, 250, 500, 1000, 2500, 5000, 10000], registers: [this.registry] });
+  private readonly stage = new Histogram({ name: 'rec_stage_duration_seconds', help: 'Time spent per micro-batch in each pipeline stage.', labelNames: ['stage'], buckets: LATENCY_BUCKETS, registers: [this.registry] });
+  private readonly sinkLatency = new Histogram({ name: 'rec_sink_write_duration_seconds', help: 'Latency of sink writes.', labelNames: ['sink'], buckets: LATENCY_BUCKETS, registers: [this.registry] });
+  private readonly sinkErrors = new Counter({ name: 'rec_sink_errors_total', help: 'Failed sink writes (before retry).', labelNames: ['sink'], registers: [this.registry] });
+  private readonly fresh = new Histogram({ name: 'rec_freshness_seconds', help: 'Event time (or ingest time) to Redis write acknowledged.', labelNames: ['from'], buckets: FRESHNESS_BUCKETS, registers: [this.registry] });
+  private readonly sessions = new Gauge({ name: 'rec_sessions_active', help: 'Live sessions held, per partition.', labelNames: ['partition'], registers: [this.registry] });
+  private readonly evicted = new Counter({ name: 'rec_sessions_evicted_total', help: 'Sessions removed from state, by reason.', labelNames: ['reason'], registers: [this.registry] });
+  private readonly state = new Gauge({ name: 'rec_state_entries', help: 'Entries in bounded state structures.', labelNames: ['structure'], registers: [this.registry] });
+  private readonly inFlight = new Gauge({ name: 'rec_inflight_events', help: 'Events read but not yet confirmed by all sinks.', registers: [this.registry] });
+  private readonly paused = new Gauge({ name: 'rec_consumer_paused', help: '1 while consumption is paused by backpressure.', registers: [this.registry] });
+  private readonly lag = new Gauge({ name: 'rec_consumer_lag_events', help: 'Records between the last fetched offset and the partition end.', labelNames: ['topic', 'partition'], registers: [this.registry] });
+
+  constructor(collectDefaults = true) {
+    if (collectDefaults) collectDefaultMetrics({ register: this.registry, prefix: 'rec_process_' });
+  }
+
+  eventsConsumed(partition: number, count: number): void {
+    this.consumed.inc({ partition: String(partition) }, count);
+  }
+  eventsValid(count: number): void {
+    this.valid.inc(count);
+  }
+  eventsInvalid(reason: string, count: number): void {
+    this.invalid.inc({ reason }, count);
+  }
+  eventsLate(count: number): void {
+    this.late.inc(count);
+  }
+  batchSize(events: number): void {
+    this.batch.observe(events);
+  }
+  stageSeconds(stage: string, seconds: number): void {
+    this.stage.observe({ stage }, seconds);
+  }
+  sinkWrite(sink: 'redis' | 'clickhouse' | 'dlq', seconds: number, ok: boolean): void {
+    this.sinkLatency.observe({ sink }, seconds);
+    if (!ok) this.sinkErrors.inc({ sink });
+  }
+  freshness(kind: 'event_time' | 'ingest_time', seconds: number): void {
+    this.fresh.observe({ from: kind }, Math.max(0, seconds));
+  }
+  sessionsActive(partition: number, count: number): void {
+    this.sessions.set({ partition: String(partition) }, count);
+  }
+  sessionsEvicted(reason: 'inactive' | 'capacity' | 'revoked', count: number): void {
+    this.evicted.inc({ reason }, count);
+  }
+  stateSize(structure: string, entries: number): void {
+    this.state.set({ structure }, entries);
+  }
+  inFlightEvents(count: number): void {
+    this.inFlight.set(count);
+  }
+  partitionPaused(paused: boolean): void {
+    this.paused.set(paused ? 1 : 0);
+  }
+  consumerLag(topic: string, partition: number, lag: number): void {
+    this.lag.set({ topic, partition: String(partition) }, lag);
+  }
+}

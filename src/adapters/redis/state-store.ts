@@ -1,0 +1,111 @@
+import { Redis } from 'ioredis';
+import type { RedisConfig } from '../../config/config.ts';
+import type { Feed } from '../../domain/feed.ts';
+import type { SessionFeatures } from '../../domain/session-features.ts';
+import { RecError } from '../../errors.ts';
+import type { StateStore, StateWrites } from '../../ports/state-store.ts';
+import { RedisKeys } from './keys.ts';
+
+function featureFields(features: SessionFeatures): Record<string, string> {
+  return {
+    session_id: features.session_id,
+    user_id: features.user_id ?? '',
+    partition: String(features.partition),
+    first_seen: String(features.first_seen),
+    last_seen: String(features.last_seen),
+    event_count: String(features.event_count),
+    last_items: JSON.stringify(features.last_items),
+    counts_5m: JSON.stringify(features.counts_5m),
+    counts_1h: JSON.stringify(features.counts_1h),
+    counts_24h: JSON.stringify(features.counts_24h),
+    categories_5m: JSON.stringify(features.categories_5m),
+    categories_1h: JSON.stringify(features.categories_1h),
+    categories_24h: JSON.stringify(features.categories_24h),
+  };
+}
+
+/**
+ * Redis-backed serving store. A whole micro-batch goes in one MULTI/EXEC: one round trip, and a reader
+ * sees either all of a batch's lists or none — never a missing or half-written list. Writes are
+ * idempotent (SET and HSET of full values), so a redelivered batch leaves the same state.
+ */
+export class RedisStateStore implements StateStore {
+  readonly keys: RedisKeys;
+  private readonly redis: Redis;
+
+  constructor(private readonly config: RedisConfig) {
+    this.keys = new RedisKeys(config.keyPrefix);
+    this.redis = new Redis(config.url, {
+      lazyConnect: true,
+      maxRetriesPerRequest: 2,
+      commandTimeout: 10_000,
+      enableOfflineQueue: true,
+      retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
+    });
+    // Connection errors surface on the commands that need the connection; this only keeps ioredis quiet.
+    this.redis.on('error', () => undefined);
+  }
+
+  async write(writes: StateWrites): Promise<void> {
+    if (writes.features.length === 0 && writes.feeds.length === 0) return;
+    const multi = this.redis.multi();
+    for (const features of writes.features) {
+      const key = this.keys.session(features.session_id);
+      multi.hset(key, featureFields(features));
+      multi.expire(key, this.config.featureTtlSeconds);
+    }
+    for (const write of writes.feeds) {
+      multi.set(this.keys.feed(write.owner), JSON.stringify(write.feed), 'EX', this.config.feedTtlSeconds);
+    }
+    try {
+      const results = await multi.exec();
+      const failed = results?.find(([error]) => error !== null);
+      if (results === null || failed !== undefined) {
+        throw failed?.[0] ?? new Error('transaction aborted');
+      }
+    } catch (cause) {
+      throw new RecError('REC_REDIS', `Redis write of ${writes.feeds.length} feeds and ${writes.features.length} sessions failed`, {
+        retriable: true,
+        cause,
+      });
+    }
+  }
+
+  async readFeed(feedId: string): Promise<Feed | null> {
+    const text = await this.call(() => this.redis.get(this.keys.feedById(feedId)), `read feed ${feedId}`);
+    return text === null ? null : (JSON.parse(text) as Feed);
+  }
+
+  async readFeatures(sessionId: string): Promise<Readonly<Record<string, string>> | null> {
+    const hash = await this.call(() => this.redis.hgetall(this.keys.session(sessionId)), `read session ${sessionId}`);
+    return Object.keys(hash).length === 0 ? null : hash;
+  }
+
+  /** Counts feed keys (SCAN, never KEYS): for the demo and operators, not the hot path. */
+  async countFeeds(): Promise<number> {
+    let cursor = '0';
+    let count = 0;
+    do {
+      const [next, keys] = await this.call(() => this.redis.scan(cursor, 'MATCH', this.keys.feedPattern(), 'COUNT', 1000), 'scan feeds');
+      cursor = next;
+      count += keys.length;
+    } while (cursor !== '0');
+    return count;
+  }
+
+  async ping(): Promise<void> {
+    await this.call(() => this.redis.ping(), 'ping');
+  }
+
+  async close(): Promise<void> {
+    await this.redis.quit().catch(() => this.redis.disconnect());
+  }
+
+  private async call<T>(fn: () => Promise<T>, what: string): Promise<T> {
+    try {
+      return await fn();
+    } catch (cause) {
+      throw new RecError('REC_REDIS', `Redis ${what} failed`, { retriable: true, cause });
+    }
+  }
+}

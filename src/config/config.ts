@@ -1,0 +1,83 @@
+/** The validated, frozen engine configuration. Shape mirrors schemas/config/engine.v1.schema.json. */
+export interface KafkaConfig {
+  readonly brokers: readonly string[];
+  readonly clientId: string;
+  readonly groupId: string;
+  readonly eventsTopic: string;
+  readonly deadLetterTopic: string;
+  readonly partitions: number;
+  readonly replicationFactor: number;
+  readonly fromBeginning: boolean;
+  readonly sessionTimeoutMs: number;
+  readonly maxBytesPerPartition: number;
+  readonly ssl: boolean;
+  readonly saslMechanism: 'none' | 'plain' | 'scram-sha-256' | 'scram-sha-512';
+  readonly saslUsername: string;
+  readonly saslPassword: string;
+}
+
+export interface RedisConfig {
+  readonly url: string;
+  readonly keyPrefix: string;
+  readonly feedTtlSeconds: number;
+  readonly featureTtlSeconds: number;
+}
+
+export interface ClickHouseConfig {
+  readonly url: string;
+  readonly database: string;
+  readonly username: string;
+  readonly password: string;
+  readonly batchMaxRows: number;
+  readonly batchMaxWaitMs: number;
+  readonly requestTimeoutMs: number;
+}
+
+export interface EngineConfig {
+  readonly maxMessageBytes: number;
+  readonly maxInFlightEvents: number;
+  readonly deadLetterPayloadBytes: number;
+  readonly sinkRetries: number;
+  readonly shutdownTimeoutMs: number;
+}
+
+export interface SessionsConfig {
+  readonly lastItems: number;
+  readonly maxEventsPerSession: number;
+  readonly inactivityMs: number;
+  readonly allowedLatenessMs: number;
+  readonly maxSessionsPerPartition: number;
+}
+
+export interface CandidatesConfig {
+  readonly feedSize: number;
+  readonly covisitNeighbours: number;
+  readonly covisitWindow: number;
+  readonly covisitHalfLifeMs: number;
+  readonly covisitMaxItems: number;
+  readonly trendingHalfLifeMs: number;
+  readonly trendingMaxItems: number;
+  readonly trendingTopK: number;
+  readonly purchasedHideMs: number;
+  readonly maxUsers: number;
+}
+
+export interface MetricsConfig {
+  readonly port: number;
+  readonly host: string;
+}
+
+export interface LogConfig {
+  readonly level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+}
+
+export interface Config {
+  readonly kafka: KafkaConfig;
+  readonly redis: RedisConfig;
+  readonly clickhouse: ClickHouseConfig;
+  readonly engine: EngineConfig;
+  readonly sessions: SessionsConfig;
+  readonly candidates: CandidatesConfig;
+  readonly metrics: MetricsConfig;
+  readonly log: LogConfig;
+}

@@ -1,0 +1,78 @@
+import { Ajv, type ErrorObject } from 'ajv';
+import schema from '../../schemas/events/behaviour-event.v1.schema.json' with { type: 'json' };
+import type { BehaviourEvent, DeadLetter, RecordOrigin } from './event.ts';
+
+export interface DecodeOptions {
+  /** Records larger than this are rejected before parsing. */
+  readonly maxBytes: number;
+  /** Bytes of the raw payload kept in a dead letter. */
+  readonly payloadBytes: number;
+}
+
+export interface RawRecord {
+  readonly origin: RecordOrigin;
+  readonly key: string | null;
+  readonly value: Buffer | null;
+  readonly receivedAt: number;
+}
+
+export type DecodeResult =
+  | { readonly ok: true; readonly event: BehaviourEvent }
+  | { readonly ok: false; readonly deadLetter: DeadLetter };
+
+const ajv = new Ajv({ allErrors: false, strict: true, allowUnionTypes: true });
+const validateEvent = ajv.compile<BehaviourEvent>(schema);
+
+function describeSchemaError(error: ErrorObject): string {
+  const where = error.instancePath === '' ? 'event' : error.instancePath.slice(1).replace(/\//g, '.');
+  if (error.keyword === 'additionalProperties') {
+    const extra = String((error.params as { additionalProperty?: unknown }).additionalProperty);
+    return `${where}: unknown field ${JSON.stringify(extra.slice(0, 64))}`;
+  }
+  if (error.keyword === 'enum') {
+    const allowed = (error.params as { allowedValues?: unknown[] }).allowedValues ?? [];
+    return `${where}: must be one of ${allowed.map(String).join(', ')}`;
+  }
+  return `${where}: ${error.message ?? 'invalid'}`;
+}
+
+/** Cuts a UTF-8 buffer to at most `bytes` bytes without splitting a character. */
+export function truncateUtf8(value: Buffer, bytes: number): string {
+  if (value.length <= bytes) return value.toString('utf8');
+  let end = bytes;
+  // Step back over continuation bytes (10xxxxxx) so the cut lands on a character boundary.
+  while (end > 0 && ((value[end] ?? 0) & 0xc0) === 0x80) end -= 1;
+  return value.subarray(0, end).toString('utf8');
+}
+
+/** A JSON-parseable, schema-valid event, or a dead letter saying exactly why not. Never throws. */
+export function decodeRecord(record: RawRecord, options: DecodeOptions): DecodeResult {
+  const value = record.value ?? Buffer.alloc(0);
+  const reject = (reason: DeadLetter['reason'], message: string): DecodeResult => ({
+    ok: false,
+    deadLetter: {
+      origin: record.origin,
+      reason,
+      message,
+      payload: truncateUtf8(value, options.payloadBytes),
+      payloadBytes: value.length,
+      key: record.key,
+      receivedAt: record.receivedAt,
+    },
+  });
+  if (value.length === 0) return reject('REC_EMPTY', 'empty record value (tombstone or blank message)');
+  if (value.length > options.maxBytes) {
+    return reject('REC_OVERSIZE', `record is ${value.length} bytes, over the ${options.maxBytes}-byte limit`);
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(value.toString('utf8'));
+  } catch (error: unknown) {
+    return reject('REC_DECODE', `not valid JSON: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  if (!validateEvent(parsed)) {
+    const first = validateEvent.errors?.[0];
+    return reject('REC_SCHEMA', first === undefined ? 'does not match the event schema' : describeSchemaError(first));
+  }
+  return { ok: true, event: parsed };
+}

@@ -1,0 +1,38 @@
+/** Candidate sources a feed item can come from. */
+export type CandidateSource = 'covisit' | 'trending_category' | 'trending';
+
+export interface FeedItem {
+  readonly item_id: string;
+  readonly score: number;
+  /** The source that contributed most to the item's score. */
+  readonly source: CandidateSource;
+}
+
+/** The JSON value stored under a feed key in Redis. */
+export interface Feed {
+  readonly items: readonly FeedItem[];
+  /** Wall-clock time the list was computed (epoch ms). */
+  readonly generated_at: number;
+  /** Event time of the newest event the list reflects (epoch ms). */
+  readonly event_ts: number;
+  /** Feed format version. */
+  readonly version: 1;
+  /** Version of the state/model that produced the list. */
+  readonly model_version: string;
+  readonly recommendation_id: string;
+}
+
+/** Who a feed is for: a session or a known user. */
+export type FeedOwner = { readonly kind: 'session'; readonly id: string } | { readonly kind: 'user'; readonly id: string };
+
+export interface FeedWrite {
+  readonly owner: FeedOwner;
+  readonly feed: Feed;
+  /** Ingest time (epoch ms) of the newest event behind this list, for freshness. */
+  readonly ingestedAt: number;
+}
+
+/** The public id of a feed: `s:<session_id>` or `u:<user_id>`. */
+export function feedIdOf(owner: FeedOwner): string {
+  return `${owner.kind === 'session' ? 's' : 'u'}:${owner.id}`;
+}

@@ -1,0 +1,103 @@
+import type { BehaviourEvent, EventType } from './event.ts';
+import type { CountsByKey, SessionFeatures } from './session-features.ts';
+
+/** One remembered event of a session: just what the windows and candidates need. */
+export interface SessionEvent {
+  readonly ts: number;
+  readonly type: EventType;
+  readonly item: string | null;
+  readonly category: string | null;
+}
+
+export const WINDOWS_MS = { '5m': 5 * 60_000, '1h': 60 * 60_000, '24h': 24 * 60 * 60_000 } as const;
+
+export interface SessionLimits {
+  readonly lastItems: number;
+  readonly maxEventsPerSession: number;
+}
+
+/** Live state of one session, owned by the partition its key hashes to. */
+export class SessionState {
+  userId: string | null = null;
+  firstSeen: number;
+  lastSeen: number;
+  eventCount = 0;
+  /** Events ordered by time, newest last; bounded by `maxEventsPerSession`. */
+  readonly history: SessionEvent[] = [];
+  /** Purchased item → purchase time, for exclusions. */
+  readonly purchased = new Map<string, number>();
+  /** Ingest time of the newest applied event, for freshness. */
+  lastIngestedAt = 0;
+
+  constructor(
+    readonly sessionId: string,
+    readonly partition: number,
+    firstTs: number,
+  ) {
+    this.firstSeen = firstTs;
+    this.lastSeen = firstTs;
+  }
+
+  apply(event: BehaviourEvent, limits: SessionLimits, ingestedAt: number): void {
+    const entry: SessionEvent = {
+      ts: event.ts,
+      type: event.type,
+      item: event.item_id ?? null,
+      category: event.category_id ?? null,
+    };
+    // Out-of-order events (within the allowed lateness) are inserted in time order.
+    let index = this.history.length;
+    while (index > 0 && (this.history[index - 1]?.ts ?? 0) > entry.ts) index -= 1;
+    this.history.splice(index, 0, entry);
+    if (this.history.length > limits.maxEventsPerSession) this.history.shift();
+    if (event.user_id !== undefined) this.userId = event.user_id;
+    if (event.type === 'purchase' && event.item_id !== undefined) this.purchased.set(event.item_id, event.ts);
+    this.firstSeen = Math.min(this.firstSeen, event.ts);
+    this.lastSeen = Math.max(this.lastSeen, event.ts);
+    this.eventCount += 1;
+    this.lastIngestedAt = Math.max(this.lastIngestedAt, ingestedAt);
+  }
+
+  /** The last `n` distinct items, newest first, with the time each was last touched. */
+  recentItems(n: number): { item: string; ts: number }[] {
+    const out: { item: string; ts: number }[] = [];
+    const seen = new Set<string>();
+    for (let i = this.history.length - 1; i >= 0 && out.length < n; i -= 1) {
+      const entry = this.history[i];
+      if (entry?.item === null || entry === undefined || seen.has(entry.item)) continue;
+      seen.add(entry.item);
+      out.push({ item: entry.item, ts: entry.ts });
+    }
+    return out;
+  }
+
+  /** Sliding-window features as of the session's newest event. */
+  features(limits: SessionLimits): SessionFeatures {
+    const asOf = this.lastSeen;
+    const counts = { '5m': {} as Record<string, number>, '1h': {} as Record<string, number>, '24h': {} as Record<string, number> };
+    const categories = { '5m': {} as Record<string, number>, '1h': {} as Record<string, number>, '24h': {} as Record<string, number> };
+    for (const entry of this.history) {
+      const age = asOf - entry.ts;
+      for (const window of ['5m', '1h', '24h'] as const) {
+        if (age > WINDOWS_MS[window]) continue;
+        counts[window][entry.type] = (counts[window][entry.type] ?? 0) + 1;
+        if (entry.category !== null) categories[window][entry.category] = (categories[window][entry.category] ?? 0) + 1;
+      }
+    }
+    return {
+      session_id: this.sessionId,
+      user_id: this.userId,
+      partition: this.partition,
+      first_seen: this.firstSeen,
+      last_seen: this.lastSeen,
+      event_count: this.eventCount,
+      last_items: this.recentItems(limits.lastItems).map((entry) => entry.item).reverse(),
+      counts_5m: counts['5m'],
+      counts_1h: counts['1h'],
+      counts_24h: counts['24h'],
+      categories_5m: categories['5m'] as CountsByKey,
+      categories_1h: categories['1h'] as CountsByKey,
+      categories_24h: categories['24h'] as CountsByKey,
+    };
+  }
+}

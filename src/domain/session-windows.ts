@@ -1,0 +1,33 @@
+import { PartitionSessions, type SessionWindowOptions } from './partition-sessions.ts';
+
+/** Per-partition session state of this process, created when a partition first delivers events. */
+export class SessionWindows {
+  private readonly partitions = new Map<number, PartitionSessions>();
+
+  constructor(readonly options: SessionWindowOptions) {}
+
+  of(partition: number): PartitionSessions {
+    let sessions = this.partitions.get(partition);
+    if (sessions === undefined) {
+      sessions = new PartitionSessions(partition, this.options);
+      this.partitions.set(partition, sessions);
+    }
+    return sessions;
+  }
+
+  /** Drops the state of partitions this process no longer owns; returns how many sessions went. */
+  retain(owned: readonly number[]): number {
+    let dropped = 0;
+    for (const [partition, sessions] of this.partitions) {
+      if (!owned.includes(partition)) {
+        dropped += sessions.clear();
+        this.partitions.delete(partition);
+      }
+    }
+    return dropped;
+  }
+
+  sizes(): Map<number, number> {
+    return new Map([...this.partitions].map(([partition, sessions]) => [partition, sessions.size]));
+  }
+}

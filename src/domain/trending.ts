@@ -1,0 +1,112 @@
+import { ForwardDecay } from './decay.ts';
+
+export interface TrendingOptions {
+  readonly halfLifeMs: number;
+  readonly maxItems: number;
+  readonly topK: number;
+}
+
+export interface TrendingEntry {
+  readonly item: string;
+  readonly score: number;
+}
+
+/**
+ * Decayed interaction counts, global and per category, with maintained top-K lists. With forward
+ * decay an untouched item's stored score is constant, so the new top-K is always within the old top-K
+ * plus the items touched since: `refresh()` only sorts that small set.
+ */
+export class Trending {
+  private readonly scores = new Map<string, number>();
+  private readonly categoryOf = new Map<string, string>();
+  private readonly decay: ForwardDecay;
+  private readonly touched = new Set<string>();
+  private globalTop: TrendingEntry[] = [];
+  private readonly categoryTop = new Map<string, TrendingEntry[]>();
+
+  constructor(private readonly options: TrendingOptions) {
+    this.decay = new ForwardDecay(options.halfLifeMs);
+  }
+
+  get size(): number {
+    return this.scores.size;
+  }
+
+  observe(item: string, category: string | null, weight: number, ts: number): void {
+    if (weight <= 0) return;
+    const w = weight * this.decay.weight(ts, (factor) => this.rescale(factor));
+    this.scores.set(item, (this.scores.get(item) ?? 0) + w);
+    if (category !== null) this.categoryOf.set(item, category);
+    this.touched.add(item);
+  }
+
+  /** Folds the touched items into the top-K lists; call once per micro-batch. */
+  refresh(): void {
+    if (this.touched.size === 0) return;
+    if (this.scores.size > this.options.maxItems) this.evict();
+    this.globalTop = this.merge(this.globalTop, this.touched);
+    const byCategory = new Map<string, Set<string>>();
+    for (const item of this.touched) {
+      const category = this.categoryOf.get(item);
+      if (category === undefined) continue;
+      let set = byCategory.get(category);
+      if (set === undefined) byCategory.set(category, (set = new Set()));
+      set.add(item);
+    }
+    for (const [category, items] of byCategory) {
+      this.categoryTop.set(category, this.merge(this.categoryTop.get(category) ?? [], items));
+    }
+    this.touched.clear();
+  }
+
+  top(k: number): readonly TrendingEntry[] {
+    return this.globalTop.slice(0, k);
+  }
+
+  topInCategory(category: string, k: number): readonly TrendingEntry[] {
+    return (this.categoryTop.get(category) ?? []).slice(0, k);
+  }
+
+  category(item: string): string | undefined {
+    return this.categoryOf.get(item);
+  }
+
+  private merge(previous: readonly TrendingEntry[], touched: ReadonlySet<string>): TrendingEntry[] {
+    const pool = new Map<string, number>();
+    for (const entry of previous) {
+      const score = this.scores.get(entry.item);
+      if (score !== undefined) pool.set(entry.item, score);
+    }
+    for (const item of touched) {
+      const score = this.scores.get(item);
+      if (score !== undefined) pool.set(item, score);
+    }
+    return [...pool.entries()]
+      .map(([item, score]) => ({ item, score }))
+      .sort((a, b) => b.score - a.score || (a.item < b.item ? -1 : 1))
+      .slice(0, this.options.topK);
+  }
+
+  /** Drops the weakest items down to 90 % of capacity (amortised: runs rarely). */
+  private evict(): void {
+    const keep = Math.floor(this.options.maxItems * 0.9);
+    const sorted = [...this.scores.entries()].sort((a, b) => b[1] - a[1]);
+    for (const [item] of sorted.slice(keep)) {
+      this.scores.delete(item);
+      this.categoryOf.delete(item);
+      this.touched.delete(item);
+    }
+    this.globalTop = this.globalTop.filter((entry) => this.scores.has(entry.item));
+    for (const [category, list] of this.categoryTop) {
+      this.categoryTop.set(category, list.filter((entry) => this.scores.has(entry.item)));
+    }
+  }
+
+  private rescale(factor: number): void {
+    for (const [item, score] of this.scores) this.scores.set(item, score * factor);
+    this.globalTop = this.globalTop.map((entry) => ({ item: entry.item, score: entry.score * factor }));
+    for (const [category, list] of this.categoryTop) {
+      this.categoryTop.set(category, list.map((entry) => ({ item: entry.item, score: entry.score * factor })));
+    }
+  }
+}

@@ -1,0 +1,180 @@
+import type { Server } from 'node:http';
+import { performance } from 'node:perf_hooks';
+import type { Subscription } from 'rxjs';
+import { enginePipeline } from '../pipelines/engine.pipeline.ts';
+import { createClickHouse } from './adapters/clickhouse/client.ts';
+import { migrate } from './adapters/clickhouse/migrate.ts';
+import { ClickHouseWriter } from './adapters/clickhouse/writer.ts';
+import { ensureTopics } from './adapters/kafka/admin.ts';
+import { createKafka } from './adapters/kafka/client.ts';
+import { KafkaPublisher } from './adapters/kafka/producer.ts';
+import { KafkaEventSource } from './adapters/kafka/source.ts';
+import { PrometheusMetrics } from './adapters/metrics/prometheus.ts';
+import { startMetricsServer } from './adapters/metrics/server.ts';
+import { RedisStateStore } from './adapters/redis/state-store.ts';
+import type { Config } from './config/config.ts';
+import { redactConfig } from './config/load.ts';
+import { CandidateState } from './domain/candidate-state.ts';
+import type { DeadLetter } from './domain/event.ts';
+import { recommendationId } from './domain/recommendation-id.ts';
+import { SessionWindows } from './domain/session-windows.ts';
+import { describeError } from './errors.ts';
+import type { AnalyticsRows } from './ports/analytics-sink.ts';
+import type { Logger } from './ports/logger.ts';
+import type { StateWrites } from './ports/state-store.ts';
+import { BatchingAnalyticsSink } from './runtime/batching-sink.ts';
+import { withRetry, type RetryPolicy } from './runtime/retry.ts';
+
+/** Version tag written into every feed; bumps when the candidate logic changes. */
+export const MODEL_VERSION = 'heuristic-v1';
+
+export interface RunningEngine {
+  readonly metrics: PrometheusMetrics;
+  /** Resolves when the engine stopped: `null` after a clean stop, the error after a failure. */
+  readonly done: Promise<unknown>;
+  /** Drains in-flight work, commits, closes every connection. */
+  stop(): Promise<void>;
+}
+
+async function timedWrite<T>(metrics: PrometheusMetrics, sink: 'redis' | 'clickhouse' | 'dlq', fn: () => Promise<T>): Promise<T> {
+  const start = performance.now();
+  try {
+    const result = await fn();
+    metrics.sinkWrite(sink, (performance.now() - start) / 1000, true);
+    return result;
+  } catch (error) {
+    metrics.sinkWrite(sink, (performance.now() - start) / 1000, false);
+    throw error;
+  }
+}
+
+function deadLetterMessage(letter: DeadLetter): { key: string | null; value: string; headers: Record<string, string> } {
+  return {
+    key: letter.key,
+    value: letter.payload,
+    headers: {
+      reason: letter.reason,
+      message: letter.message.slice(0, 512),
+      source: `${letter.origin.topic}/${letter.origin.partition}/${letter.origin.offset}`,
+    },
+  };
+}
+
+/**
+ * The composition root: connects the adapters, prepares topics and tables, and runs the pipeline until
+ * `stop()` or a fatal error. Only this file sees both adapters and pipelines.
+ */
+export async function startEngine(config: Config, logger: Logger): Promise<RunningEngine> {
+  logger.info({ config: redactConfig(config) }, 'starting engine');
+  const metrics = new PrometheusMetrics();
+  const kafka = createKafka(config.kafka, logger);
+  const clickhouse = createClickHouse(config.clickhouse);
+  const redis = new RedisStateStore(config.redis);
+  const publisher = new KafkaPublisher(kafka);
+  let server: Server | null = null;
+
+  const created = await ensureTopics(kafka, config.kafka);
+  if (created.created.length > 0) logger.info({ topics: created.created, partitions: config.kafka.partitions }, 'created topics');
+  const tables = await migrate(clickhouse, config.clickhouse.database);
+  logger.info({ database: config.clickhouse.database, files: tables }, 'ClickHouse schema applied');
+  await redis.ping();
+  if (config.metrics.port > 0) {
+    server = await startMetricsServer(metrics.registry, config.metrics.host, config.metrics.port);
+    logger.info({ url: `http://${config.metrics.host}:${config.metrics.port}/metrics` }, 'metrics endpoint up');
+  }
+
+  const policy: RetryPolicy = { retries: config.engine.sinkRetries, baseMs: 200, maxMs: 5000 };
+  const writer = new ClickHouseWriter(clickhouse, config.clickhouse.database);
+  const sink = new BatchingAnalyticsSink(
+    (rows) => withRetry('clickhouse insert', () => timedWrite(metrics, 'clickhouse', () => writer.insert(rows)), policy, logger),
+    { maxRows: config.clickhouse.batchMaxRows, maxWaitMs: config.clickhouse.batchMaxWaitMs },
+  );
+  const writeState = (writes: StateWrites): Promise<void> =>
+    withRetry('redis write', () => timedWrite(metrics, 'redis', () => redis.write(writes)), policy, logger);
+  const appendAnalytics = async (rows: AnalyticsRows): Promise<void> => {
+    const dlq =
+      rows.deadLetters.length === 0
+        ? Promise.resolve()
+        : withRetry(
+            'dead-letter publish',
+            () => timedWrite(metrics, 'dlq', () => publisher.publish(config.kafka.deadLetterTopic, rows.deadLetters.map(deadLetterMessage))),
+            policy,
+            logger,
+          );
+    await Promise.all([sink.append(rows), dlq]);
+  };
+
+  const windows = new SessionWindows({
+    lastItems: config.sessions.lastItems,
+    maxEventsPerSession: config.sessions.maxEventsPerSession,
+    inactivityMs: config.sessions.inactivityMs,
+    allowedLatenessMs: config.sessions.allowedLatenessMs,
+    maxSessions: config.sessions.maxSessionsPerPartition,
+  });
+  const candidates = new CandidateState(config.candidates);
+  const source = new KafkaEventSource(
+    kafka,
+    config.kafka,
+    { maxInFlightEvents: config.engine.maxInFlightEvents, shutdownTimeoutMs: config.engine.shutdownTimeoutMs },
+    metrics,
+    logger,
+  );
+
+  let finish: (outcome: unknown) => void = () => undefined;
+  const done = new Promise<unknown>((resolve) => (finish = resolve));
+  const assignmentSubscription = source.assignments().subscribe((assignment) => {
+    const dropped = windows.retain(assignment.partitions);
+    if (dropped > 0) metrics.sessionsEvicted('revoked', dropped);
+  });
+  let stopping: Promise<void> | null = null;
+  const shutdown = async (failure: unknown): Promise<void> => {
+    await source.stop().catch((error: unknown) => logger.warn({ err: describeError(error) }, 'source stop failed'));
+    subscription.unsubscribe();
+    assignmentSubscription.unsubscribe();
+    await sink.close();
+    await Promise.allSettled([redis.close(), publisher.close(), clickhouse.close()]);
+    if (server !== null) await new Promise((resolve) => server?.close(resolve));
+    finish(failure);
+  };
+  const subscription: Subscription = source
+    .batches()
+    .pipe(
+      enginePipeline({
+        decode: { maxBytes: config.engine.maxMessageBytes, payloadBytes: config.engine.deadLetterPayloadBytes },
+        windows,
+        candidates,
+        feeds: {
+          feedSize: config.candidates.feedSize,
+          purchasedHideMs: config.candidates.purchasedHideMs,
+          neighbours: config.candidates.covisitNeighbours,
+          modelVersion: MODEL_VERSION,
+          now: Date.now,
+          recommendationId,
+        },
+        writeState,
+        appendAnalytics,
+        analyticsConcurrency: 8,
+        metrics,
+        monotonicMs: () => performance.now(),
+        wallMs: Date.now,
+      }),
+    )
+    .subscribe({
+      error: (error: unknown) => {
+        logger.error({ err: describeError(error) }, 'pipeline failed; stopping without committing the failed batch');
+        stopping ??= shutdown(error);
+      },
+      complete: () => {
+        stopping ??= shutdown(null);
+      },
+    });
+  logger.info({ topic: config.kafka.eventsTopic, group: config.kafka.groupId }, 'engine running');
+  return {
+    metrics,
+    done,
+    stop: async () => {
+      stopping ??= shutdown(null);
+      await stopping;
+    },
+  };
+}

@@ -1,0 +1,16 @@
+import type { DeadLetter, IngestedEvent } from '../domain/event.ts';
+import type { FeedWrite } from '../domain/feed.ts';
+
+export interface AnalyticsRows {
+  readonly events: readonly IngestedEvent[];
+  readonly recommendations: readonly FeedWrite[];
+  readonly deadLetters: readonly DeadLetter[];
+}
+
+/** The analytics store (ClickHouse in production). Batches internally; resolves once rows are stored. */
+export interface AnalyticsSink {
+  append(rows: AnalyticsRows): Promise<void>;
+  /** Writes whatever is buffered now. */
+  flush(): Promise<void>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,20 @@
+/**
+ * The engine's instruments. The prom-client adapter implements this; pipelines and the runtime only see
+ * this shape, so tests can pass the in-memory recorder.
+ */
+export interface Metrics {
+  eventsConsumed(partition: number, count: number): void;
+  eventsValid(count: number): void;
+  eventsInvalid(reason: string, count: number): void;
+  eventsLate(count: number): void;
+  batchSize(events: number): void;
+  stageSeconds(stage: string, seconds: number): void;
+  sinkWrite(sink: 'redis' | 'clickhouse' | 'dlq', seconds: number, ok: boolean): void;
+  freshness(kind: 'event_time' | 'ingest_time', seconds: number): void;
+  sessionsActive(partition: number, count: number): void;
+  sessionsEvicted(reason: 'inactive' | 'capacity' | 'revoked', count: number): void;
+  stateSize(structure: string, entries: number): void;
+  inFlightEvents(count: number): void;
+  partitionPaused(paused: boolean): void;
+  consumerLag(topic: string, partition: number, lag: number): void;
+}

@@ -1,0 +1,17 @@
+import type { Feed, FeedWrite } from '../domain/feed.ts';
+import type { SessionFeatures } from '../domain/session-features.ts';
+
+/** What one micro-batch changes in the serving store: each key at most once. */
+export interface StateWrites {
+  readonly features: readonly SessionFeatures[];
+  readonly feeds: readonly FeedWrite[];
+}
+
+/** The serving store the storefront reads (Redis in production). */
+export interface StateStore {
+  /** Applies all writes; resolves once the store acknowledged every one of them. */
+  write(writes: StateWrites): Promise<void>;
+  readFeed(feedId: string): Promise<Feed | null>;
+  readFeatures(sessionId: string): Promise<Readonly<Record<string, string>> | null>;
+  close(): Promise<void>;
+}
