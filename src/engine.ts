@@ -128,7 +128,9 @@ export async function startEngine(config: Config, logger: Logger): Promise<Runni
   });
   let stopping: Promise<void> | null = null;
   const shutdown = async (failure: unknown): Promise<void> => {
+    const started = performance.now();
     await source.stop().catch((error: unknown) => logger.warn({ err: describeError(error) }, 'source stop failed'));
+    logger.info({ ms: Math.round(performance.now() - started) }, 'consumer stopped');
     subscription.unsubscribe();
     assignmentSubscription.unsubscribe();
     await sink.close();

@@ -20,7 +20,8 @@ export type DecodeResult =
   | { readonly ok: true; readonly event: BehaviourEvent }
   | { readonly ok: false; readonly deadLetter: DeadLetter };
 
-const ajv = new Ajv({ allErrors: false, strict: true, allowUnionTypes: true });
+// strictRequired is off because the if/then branches name properties defined at the top level.
+const ajv = new Ajv({ allErrors: false, strict: true, strictRequired: false, allowUnionTypes: true });
 const validateEvent = ajv.compile<BehaviourEvent>(schema);
 
 function describeSchemaError(error: ErrorObject): string {

@@ -2,7 +2,11 @@ import { CompressionTypes, Partitioners, type Kafka, type Producer } from 'kafka
 import { RecError } from '../../errors.ts';
 import type { EventPublisher, OutgoingMessage } from '../../ports/event-publisher.ts';
 
-/** Publishes with acks from all in-sync replicas and idempotence, so retries never duplicate in the log. */
+/**
+ * Publishes with acks from all in-sync replicas, in order. Not idempotent at the Kafka level on purpose:
+ * kafkajs requires unlimited retries for that, which would hang a caller through an outage; a retried
+ * send may duplicate a record, and the sinks deduplicate by event id.
+ */
 export class KafkaPublisher implements EventPublisher {
   private readonly producer: Producer;
   private connected: Promise<void> | null = null;
@@ -10,7 +14,6 @@ export class KafkaPublisher implements EventPublisher {
   constructor(kafka: Kafka) {
     this.producer = kafka.producer({
       createPartitioner: Partitioners.DefaultPartitioner,
-      idempotent: true,
       maxInFlightRequests: 1,
       allowAutoTopicCreation: false,
     });

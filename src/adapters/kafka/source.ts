@@ -42,6 +42,7 @@ export class KafkaEventSource implements EventSource {
       rebalanceTimeout: Math.max(config.sessionTimeoutMs, 10000),
       heartbeatInterval: Math.max(1000, Math.floor(config.sessionTimeoutMs / 10)),
       maxBytesPerPartition: config.maxBytesPerPartition,
+      maxWaitTimeInMs: 500,
       allowAutoTopicCreation: false,
       retry: { retries: 10 },
     });
@@ -169,7 +170,6 @@ export class KafkaEventSource implements EventSource {
     if (this.stopping) return;
     this.stopping = true;
     if (this.started) {
-      this.consumer.pause([{ topic: this.config.eventsTopic }]);
       if (this.inFlight > 0) {
         await new Promise<void>((resolve) => {
           const timer = setTimeout(() => {

@@ -1,0 +1,25 @@
+import { loadConfig } from '../../src/config/load.ts';
+import type { Config } from '../../src/config/config.ts';
+import { services, uniqueName } from './services.ts';
+
+/** A validated config pointing at the real services, with names unique to one test. */
+export function testConfig(label: string, overrides: Record<string, string> = {}): { config: Config; name: string } {
+  const s = services();
+  const name = uniqueName(label);
+  const config = loadConfig({
+    STREAMREC_KAFKA_BROKERS: s.kafkaBrokers.join(','),
+    STREAMREC_REDIS_URL: s.redisUrl,
+    STREAMREC_CLICKHOUSE_URL: s.clickhouseUrl,
+    STREAMREC_KAFKA_EVENTS_TOPIC: `${name}.events`,
+    STREAMREC_KAFKA_DEAD_LETTER_TOPIC: `${name}.dlq`,
+    STREAMREC_KAFKA_GROUP_ID: name,
+    STREAMREC_KAFKA_SESSION_TIMEOUT_MS: '10000',
+    STREAMREC_CLICKHOUSE_DATABASE: name,
+    STREAMREC_CLICKHOUSE_BATCH_MAX_WAIT_MS: '100',
+    STREAMREC_REDIS_KEY_PREFIX: `${name}:`,
+    STREAMREC_METRICS_PORT: '0',
+    STREAMREC_LOG_LEVEL: 'warn',
+    ...overrides,
+  });
+  return { config, name };
+}

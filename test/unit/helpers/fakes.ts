@@ -1,0 +1,92 @@
+import type { CandidatesConfig } from '../../../src/config/config.ts';
+import type { Metrics } from '../../../src/ports/metrics.ts';
+
+export interface Deferred<T> {
+  readonly promise: Promise<T>;
+  resolve(value: T): void;
+  reject(error: unknown): void;
+}
+
+export function deferred<T = void>(): Deferred<T> {
+  let resolve: (value: T) => void = () => undefined;
+  let reject: (error: unknown) => void = () => undefined;
+  const promise = new Promise<T>((res, rej) => {
+    resolve = res;
+    reject = rej;
+  });
+  return { promise, resolve, reject };
+}
+
+/** Lets pending promise callbacks (and the RxJS work they trigger) run. */
+export async function settle(rounds = 10): Promise<void> {
+  for (let i = 0; i < rounds; i += 1) await new Promise<void>((resolve) => setImmediate(resolve));
+}
+
+export type MetricCall = { readonly name: keyof Metrics; readonly args: readonly unknown[] };
+
+/** Records every instrument call, in order. */
+export class RecordingMetrics implements Metrics {
+  readonly calls: MetricCall[] = [];
+  private push(name: keyof Metrics, args: readonly unknown[]): void {
+    this.calls.push({ name, args });
+  }
+  of(name: keyof Metrics): (readonly unknown[])[] {
+    return this.calls.filter((call) => call.name === name).map((call) => call.args);
+  }
+  eventsConsumed(partition: number, count: number): void {
+    this.push('eventsConsumed', [partition, count]);
+  }
+  eventsValid(count: number): void {
+    this.push('eventsValid', [count]);
+  }
+  eventsInvalid(reason: string, count: number): void {
+    this.push('eventsInvalid', [reason, count]);
+  }
+  eventsLate(count: number): void {
+    this.push('eventsLate', [count]);
+  }
+  batchSize(events: number): void {
+    this.push('batchSize', [events]);
+  }
+  stageSeconds(stage: string, seconds: number): void {
+    this.push('stageSeconds', [stage, seconds]);
+  }
+  sinkWrite(sink: 'redis' | 'clickhouse' | 'dlq', seconds: number, ok: boolean): void {
+    this.push('sinkWrite', [sink, seconds, ok]);
+  }
+  freshness(kind: 'event_time' | 'ingest_time', seconds: number): void {
+    this.push('freshness', [kind, seconds]);
+  }
+  sessionsActive(partition: number, count: number): void {
+    this.push('sessionsActive', [partition, count]);
+  }
+  sessionsEvicted(reason: 'inactive' | 'capacity' | 'revoked', count: number): void {
+    this.push('sessionsEvicted', [reason, count]);
+  }
+  stateSize(structure: string, entries: number): void {
+    this.push('stateSize', [structure, entries]);
+  }
+  inFlightEvents(count: number): void {
+    this.push('inFlightEvents', [count]);
+  }
+  partitionPaused(paused: boolean): void {
+    this.push('partitionPaused', [paused]);
+  }
+  consumerLag(topic: string, partition: number, lag: number): void {
+    this.push('consumerLag', [topic, partition, lag]);
+  }
+}
+
+/** Candidate settings small enough to reason about in a test. */
+export const CANDIDATES: CandidatesConfig = {
+  feedSize: 10,
+  covisitNeighbours: 10,
+  covisitWindow: 5,
+  covisitHalfLifeMs: 7 * 24 * 3_600_000,
+  covisitMaxItems: 1000,
+  trendingHalfLifeMs: 3_600_000,
+  trendingMaxItems: 1000,
+  trendingTopK: 20,
+  purchasedHideMs: 7 * 24 * 3_600_000,
+  maxUsers: 100,
+};
