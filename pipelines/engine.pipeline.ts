@@ -63,7 +63,7 @@ export function enginePipeline(deps: EnginePipelineDeps): OperatorFunction<Sourc
       metrics.sessionsActive(batch.source.partition, deps.windows.of(batch.source.partition).size);
     }),
     stage('learn', learnCandidates(deps.candidates)),
-    stage('feeds', buildFeeds(deps.windows, deps.candidates, deps.feeds)),
+    stage('feeds', buildFeeds(deps.windows.options, deps.candidates, deps.feeds)),
   );
   return pipe(
     compute,

@@ -1,6 +1,7 @@
 import type { DeadLetter, IngestedEvent } from '../src/domain/event.ts';
 import type { FeedWrite } from '../src/domain/feed.ts';
 import type { SessionFeatures } from '../src/domain/session-features.ts';
+import type { SessionState } from '../src/domain/session-state.ts';
 import type { SourceBatch } from '../src/ports/event-source.ts';
 
 /** A source batch split into valid events and dead letters. */
@@ -19,8 +20,11 @@ export interface AppliedEvent {
 export interface WindowedBatch extends DecodedBatch {
   readonly applied: readonly AppliedEvent[];
   readonly lateCount: number;
-  /** Sessions touched by this batch (each once). */
-  readonly touchedSessions: ReadonlySet<string>;
+  /**
+   * Sessions touched by this batch (each once), with their state after the batch. A session that ended
+   * within the batch is still here, so its final features and feed are written.
+   */
+  readonly touchedSessions: ReadonlyMap<string, SessionState>;
   /** Known users touched by this batch (each once). */
   readonly touchedUsers: ReadonlySet<string>;
   readonly evicted: { readonly inactive: number; readonly capacity: number };

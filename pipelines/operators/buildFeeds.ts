@@ -3,7 +3,7 @@ import type { CandidateState } from '../../src/domain/candidate-state.ts';
 import { feedIdOf, type FeedOwner, type FeedWrite } from '../../src/domain/feed.ts';
 import { buildFeedItems, categoryAffinity } from '../../src/domain/feed-builder.ts';
 import type { SessionFeatures } from '../../src/domain/session-features.ts';
-import type { SessionWindows } from '../../src/domain/session-windows.ts';
+import type { SessionLimits } from '../../src/domain/session-state.ts';
 import type { FeedBatch, WindowedBatch } from '../types.ts';
 
 export interface BuildFeedsOptions {
@@ -28,9 +28,9 @@ interface Position {
  * Computes, once per touched session and once per touched known user, the features and the ranked feed
  * that the state store will hold. Coalescing here is what makes "one write per key per micro-batch".
  *
- * @example windowed$.pipe(learnCandidates(state), buildFeeds(windows, state, options))
+ * @example windowed$.pipe(learnCandidates(state), buildFeeds({ lastItems: 20, maxEventsPerSession: 200 }, state, options))
  */
-export function buildFeeds(windows: SessionWindows, state: CandidateState, options: BuildFeedsOptions): OperatorFunction<WindowedBatch, FeedBatch> {
+export function buildFeeds(limits: SessionLimits, state: CandidateState, options: BuildFeedsOptions): OperatorFunction<WindowedBatch, FeedBatch> {
   const builderOptions = { size: options.feedSize, purchasedHideMs: options.purchasedHideMs, neighbours: options.neighbours };
   const feed = (owner: FeedOwner, items: FeedWrite['feed']['items'], eventTs: number, ingestedAt: number, at: Position): FeedWrite => ({
     owner,
@@ -45,14 +45,11 @@ export function buildFeeds(windows: SessionWindows, state: CandidateState, optio
     },
   });
   return map((batch) => {
-    const sessions = windows.of(batch.source.partition);
     const at: Position = { partition: batch.source.partition, lastOffset: batch.source.records.at(-1)?.offset ?? '-1' };
     const features: SessionFeatures[] = [];
     const feeds: FeedWrite[] = [];
-    for (const sessionId of batch.touchedSessions) {
-      const session = sessions.get(sessionId);
-      if (session === undefined) continue;
-      features.push(session.features(windows.options));
+    for (const [sessionId, session] of batch.touchedSessions) {
+      features.push(session.features(limits));
       const items = buildFeedItems(
         {
           recent: session.recentItems(RECENT_FOR_FEED),

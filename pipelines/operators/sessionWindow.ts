@@ -1,5 +1,6 @@
 import { map, type OperatorFunction } from 'rxjs';
 import type { IngestedEvent } from '../../src/domain/event.ts';
+import type { SessionState } from '../../src/domain/session-state.ts';
 import type { SessionWindows } from '../../src/domain/session-windows.ts';
 import type { AppliedEvent, DecodedBatch, WindowedBatch } from '../types.ts';
 
@@ -10,7 +11,8 @@ const PREVIOUS_ITEMS = 10;
  * Applies each valid event to its session's event-time windows in the partition's state. Events behind
  * the partition watermark are marked late and leave the windows untouched (they still reach the sinks).
  * After the batch, sessions the watermark has passed by the inactivity gap end, and the least recently
- * active sessions beyond capacity are evicted.
+ * active sessions beyond capacity are evicted; sessions touched by the batch are still reported with
+ * their final state, so their last features and feed get written.
  *
  * @example decoded$.pipe(sessionWindow(new SessionWindows(options)))
  */
@@ -19,7 +21,7 @@ export function sessionWindow(windows: SessionWindows): OperatorFunction<Decoded
     const sessions = windows.of(batch.source.partition);
     const events: IngestedEvent[] = [];
     const applied: AppliedEvent[] = [];
-    const touchedSessions = new Set<string>();
+    const touchedSessions = new Map<string, SessionState>();
     const touchedUsers = new Set<string>();
     let lateCount = 0;
     for (const ingested of batch.events) {
@@ -32,15 +34,12 @@ export function sessionWindow(windows: SessionWindows): OperatorFunction<Decoded
       }
       events.push(ingested);
       applied.push({ ingested, previousItems: outcome.ended === null ? previousItems : [] });
-      touchedSessions.add(ingested.event.session_id);
+      touchedSessions.set(ingested.event.session_id, outcome.session);
       if (ingested.event.user_id !== undefined) touchedUsers.add(ingested.event.user_id);
     }
     const evictions = sessions.expire();
     let inactive = 0;
-    for (const eviction of evictions) {
-      if (eviction.reason === 'inactive') inactive += 1;
-      touchedSessions.delete(eviction.sessionId);
-    }
+    for (const eviction of evictions) if (eviction.reason === 'inactive') inactive += 1;
     return {
       ...batch,
       events,

@@ -20,9 +20,11 @@ export interface FeedBuilderOptions {
 }
 
 /** How much each source counts; co-visitation of what the shopper just did leads. */
-const SOURCE_WEIGHT: Record<CandidateSource, number> = { covisit: 1, trending_category: 0.35, trending: 0.1 };
+const SOURCE_WEIGHT: Record<CandidateSource, number> = { covisit: 1, trending_category: 0.5, trending: 0.1 };
 /** Each older session item counts this much less than the next newer one. */
 const RECENCY = 0.6;
+/** Category affinity forgets faster than items, so a move to a new category shows in the next list. */
+const CATEGORY_RECENCY = 0.4;
 const ITEMS_FOR_COVISIT = 5;
 const TOP_CATEGORIES = 3;
 
@@ -89,7 +91,7 @@ export function categoryAffinity(events: readonly { readonly category: string | 
   for (let i = events.length - 1; i >= 0 && weight > 0.01; i -= 1) {
     const category = events[i]?.category;
     if (category !== null && category !== undefined) out.set(category, (out.get(category) ?? 0) + weight);
-    weight *= RECENCY;
+    weight *= CATEGORY_RECENCY;
   }
   return out;
 }

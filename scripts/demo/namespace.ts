@@ -1,0 +1,45 @@
+import { createClient } from '@clickhouse/client';
+import { Redis } from 'ioredis';
+import { Kafka, logLevel } from 'kafkajs';
+import { identifier } from '../../src/adapters/clickhouse/sql.ts';
+import type { Config } from '../../src/config/config.ts';
+
+/** The demo's own topics, group, database and key prefix, so it never touches a real deployment's. */
+export const DEMO_ENV: Readonly<Record<string, string>> = {
+  STREAMREC_KAFKA_EVENTS_TOPIC: 'streamrec.demo.events',
+  STREAMREC_KAFKA_DEAD_LETTER_TOPIC: 'streamrec.demo.dead-letters',
+  STREAMREC_KAFKA_GROUP_ID: 'streamrec-demo',
+  STREAMREC_KAFKA_SESSION_TIMEOUT_MS: '10000',
+  STREAMREC_CLICKHOUSE_DATABASE: 'streamrec_demo',
+  STREAMREC_REDIS_KEY_PREFIX: 'demo:',
+};
+
+/** Empties the demo namespace so every demo run starts clean and its counts can be checked exactly. */
+export async function resetNamespace(config: Config): Promise<void> {
+  const kafka = new Kafka({ brokers: [...config.kafka.brokers], logLevel: logLevel.NOTHING });
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const mine = [config.kafka.eventsTopic, config.kafka.deadLetterTopic];
+    const topics = (await admin.listTopics()).filter((topic) => mine.includes(topic));
+    if (topics.length > 0) await admin.deleteTopics({ topics, timeout: 30_000 });
+    await admin.deleteGroups([config.kafka.groupId]).catch(() => undefined);
+    // Topic deletion is asynchronous in Kafka; wait until the names are free again.
+    for (let i = 0; i < 100 && (await admin.listTopics()).some((topic) => mine.includes(topic)); i += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  } finally {
+    await admin.disconnect();
+  }
+  const clickhouse = createClient({ url: config.clickhouse.url, username: config.clickhouse.username, password: config.clickhouse.password });
+  await clickhouse.command({ query: `DROP DATABASE IF EXISTS ${identifier(config.clickhouse.database)}` });
+  await clickhouse.close();
+  const redis = new Redis(config.redis.url);
+  let cursor = '0';
+  do {
+    const [next, keys] = await redis.scan(cursor, 'MATCH', `${config.redis.keyPrefix}*`, 'COUNT', 1000);
+    cursor = next;
+    if (keys.length > 0) await redis.del(...keys);
+  } while (cursor !== '0');
+  await redis.quit();
+}
