@@ -25,7 +25,8 @@ export function sessionWindow(windows: SessionWindows): OperatorFunction<Decoded
     const touchedUsers = new Set<string>();
     let lateCount = 0;
     for (const ingested of batch.events) {
-      const previousItems = sessions.get(ingested.event.session_id)?.recentItems(PREVIOUS_ITEMS).map((entry) => entry.item) ?? [];
+      const previousItems =
+        sessions.get(ingested.event.session_id)?.itemsBefore(ingested.event.ts, PREVIOUS_ITEMS).map((entry) => entry.item) ?? [];
       const outcome = sessions.apply(ingested.event, ingested.receivedAt);
       if (outcome.kind === 'late') {
         lateCount += 1;

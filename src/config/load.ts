@@ -146,8 +146,23 @@ export function redactConfig(config: Config): JsonObject {
   const kafka = copy['kafka'];
   if (isObject(kafka) && kafka['saslPassword'] !== '') kafka['saslPassword'] = '***';
   const clickhouse = copy['clickhouse'];
-  if (isObject(clickhouse) && clickhouse['password'] !== '') clickhouse['password'] = '***';
+  if (isObject(clickhouse)) {
+    if (clickhouse['password'] !== '') clickhouse['password'] = '***';
+    if (typeof clickhouse['url'] === 'string') clickhouse['url'] = redactUrl(clickhouse['url']);
+  }
   const redis = copy['redis'];
-  if (isObject(redis) && typeof redis['url'] === 'string') redis['url'] = redis['url'].replace(/\/\/[^@/]*@/, '//***@');
+  if (isObject(redis) && typeof redis['url'] === 'string') redis['url'] = redactUrl(redis['url']);
   return copy;
+}
+
+/** Masks user and password of a URL the way a URL parser reads them (up to the last "@"). */
+function redactUrl(text: string): string {
+  try {
+    const url = new URL(text);
+    if (url.username !== '') url.username = '***';
+    if (url.password !== '') url.password = '***';
+    return url.toString();
+  } catch {
+    return text.includes('@') ? '***' : text;
+  }
 }

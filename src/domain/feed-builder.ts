@@ -34,20 +34,16 @@ const TOP_CATEGORIES = 3;
  * so the weights alone decide the blend. The current item and recently purchased items are left out.
  */
 export function buildFeedItems(context: FeedContext, covisit: Covisitation, trending: Trending, options: FeedBuilderOptions): FeedItem[] {
-  const scores = new Map<string, { total: number; best: number; source: CandidateSource }>();
+  const scores = new Map<string, { total: number; bySource: Record<CandidateSource, number> }>();
   const add = (item: string, value: number, source: CandidateSource): void => {
     if (value <= 0) return;
-    const entry = scores.get(item);
-    if (entry === undefined) {
-      scores.set(item, { total: value, best: value, source });
-    } else {
-      entry.total += value;
-      if (value > entry.best) {
-        entry.best = value;
-        entry.source = source;
-      }
-    }
+    let entry = scores.get(item);
+    if (entry === undefined) scores.set(item, (entry = { total: 0, bySource: { covisit: 0, trending_category: 0, trending: 0 } }));
+    entry.total += value;
+    entry.bySource[source] += value;
   };
+  const mainSource = (bySource: Record<CandidateSource, number>): CandidateSource =>
+    (Object.keys(bySource) as CandidateSource[]).reduce((best, source) => (bySource[source] > bySource[best] ? source : best));
 
   context.recent.slice(0, ITEMS_FOR_COVISIT).forEach((recent, rank) => {
     const neighbours = covisit.neighbours(recent.item, options.neighbours);
@@ -81,7 +77,7 @@ export function buildFeedItems(context: FeedContext, covisit: Covisitation, tren
     .filter(([item]) => !hidden(item))
     .sort((a, b) => b[1].total - a[1].total || (a[0] < b[0] ? -1 : 1))
     .slice(0, options.size)
-    .map(([item, entry]) => ({ item_id: item, score: Math.round(entry.total * 1e6) / 1e6, source: entry.source }));
+    .map(([item, entry]) => ({ item_id: item, score: Math.round(entry.total * 1e6) / 1e6, source: mainSource(entry.bySource) }));
 }
 
 /** Category affinity from recent session events: newer events weigh more, so a shift of intent shows at once. */

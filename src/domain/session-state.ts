@@ -60,11 +60,16 @@ export class SessionState {
 
   /** The last `n` distinct items, newest first, with the time each was last touched. */
   recentItems(n: number): { item: string; ts: number }[] {
+    return this.itemsBefore(Number.POSITIVE_INFINITY, n);
+  }
+
+  /** The last `n` distinct items at or before event time `ts`, newest first (later ones are skipped). */
+  itemsBefore(ts: number, n: number): { item: string; ts: number }[] {
     const out: { item: string; ts: number }[] = [];
     const seen = new Set<string>();
     for (let i = this.history.length - 1; i >= 0 && out.length < n; i -= 1) {
       const entry = this.history[i];
-      if (entry?.item === null || entry === undefined || seen.has(entry.item)) continue;
+      if (entry?.item === null || entry === undefined || entry.ts > ts || seen.has(entry.item)) continue;
       seen.add(entry.item);
       out.push({ item: entry.item, ts: entry.ts });
     }

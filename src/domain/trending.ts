@@ -36,7 +36,14 @@ export class Trending {
     if (weight <= 0) return;
     const w = weight * this.decay.weight(ts, (factor) => this.rescale(factor));
     this.scores.set(item, (this.scores.get(item) ?? 0) + w);
-    if (category !== null) this.categoryOf.set(item, category);
+    if (category !== null) {
+      const previous = this.categoryOf.get(item);
+      if (previous !== undefined && previous !== category) {
+        const list = this.categoryTop.get(previous);
+        if (list !== undefined) this.categoryTop.set(previous, list.filter((entry) => entry.item !== item));
+      }
+      this.categoryOf.set(item, category);
+    }
     this.touched.add(item);
   }
 

@@ -1,28 +1,10 @@
 import { Redis } from 'ioredis';
 import type { RedisConfig } from '../../config/config.ts';
 import type { Feed } from '../../domain/feed.ts';
-import type { SessionFeatures } from '../../domain/session-features.ts';
+import { featureHash } from '../../domain/session-features.ts';
 import { RecError } from '../../errors.ts';
 import type { StateStore, StateWrites } from '../../ports/state-store.ts';
 import { RedisKeys } from './keys.ts';
-
-function featureFields(features: SessionFeatures): Record<string, string> {
-  return {
-    session_id: features.session_id,
-    user_id: features.user_id ?? '',
-    partition: String(features.partition),
-    first_seen: String(features.first_seen),
-    last_seen: String(features.last_seen),
-    event_count: String(features.event_count),
-    last_items: JSON.stringify(features.last_items),
-    counts_5m: JSON.stringify(features.counts_5m),
-    counts_1h: JSON.stringify(features.counts_1h),
-    counts_24h: JSON.stringify(features.counts_24h),
-    categories_5m: JSON.stringify(features.categories_5m),
-    categories_1h: JSON.stringify(features.categories_1h),
-    categories_24h: JSON.stringify(features.categories_24h),
-  };
-}
 
 /**
  * Redis-backed serving store. A whole micro-batch goes in one MULTI/EXEC: one round trip, and a reader
@@ -51,7 +33,7 @@ export class RedisStateStore implements StateStore {
     const multi = this.redis.multi();
     for (const features of writes.features) {
       const key = this.keys.session(features.session_id);
-      multi.hset(key, featureFields(features));
+      multi.hset(key, featureHash(features));
       multi.expire(key, this.config.featureTtlSeconds);
     }
     for (const write of writes.feeds) {
