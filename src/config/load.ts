@@ -27,6 +27,8 @@ export interface SettingInfo {
 const ENV_PREFIX = 'STREAMREC_';
 /** Names a user sets to point at a JSON config file. */
 export const CONFIG_FILE_ENV = 'STREAMREC_CONFIG';
+/** STREAMREC_* variables read by the local stack script (scripts/stack/stack.sh), not by the engine. */
+const TOOL_ENV = /^STREAMREC_(STACK_[A-Z_]+|KAFKA_(PORT|CONTROLLER_PORT|VERSION|HEAP|CACHE|PROBE)|REDIS_PORT)$/;
 
 function envName(section: string, key: string): string {
   const snake = key.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase();
@@ -125,8 +127,13 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     doc[section] = target;
     sources.set(setting.path, `${setting.env}=${JSON.stringify(raw)}`);
   }
-  if (!validate(doc)) {
-    const messages = (validate.errors ?? []).map((error) => describe(error, sources));
+  const known = new Set(listSettings().map((setting) => setting.env));
+  const unknownEnv = Object.keys(env)
+    .filter((name) => name.startsWith(ENV_PREFIX) && name !== CONFIG_FILE_ENV && !known.has(name) && !TOOL_ENV.test(name))
+    .map((name) => `${name}: unknown setting (see the configuration table in README.md)`);
+  const valid = validate(doc);
+  if (!valid || unknownEnv.length > 0) {
+    const messages = [...unknownEnv, ...(validate.errors ?? []).map((error) => describe(error, sources))];
     throw new RecError('REC_CONFIG', `invalid configuration:\n  - ${[...new Set(messages)].join('\n  - ')}`);
   }
   return deepFreeze(doc) as unknown as Config;

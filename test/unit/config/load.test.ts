@@ -116,6 +116,12 @@ describe('loadConfig', () => {
     expect(configError({ [CONFIG_FILE_ENV]: configFile('[1, 2]') }).message).toContain('must hold a JSON object');
   });
 
+  it('rejects a misspelled STREAMREC_* variable but accepts the stack script\'s own', () => {
+    expect(() => loadConfig({ STREAMREC_SESIONS_INACTIVITY_MS: '5' })).toThrow(/STREAMREC_SESIONS_INACTIVITY_MS: unknown setting/);
+    expect(() => loadConfig({ STREAMREC_STACK_DIR: '/tmp/x', STREAMREC_KAFKA_PORT: '39092', STREAMREC_REDIS_PORT: '6379' })).not.toThrow();
+    expect(() => loadConfig({ OTHER_APP_SETTING: 'x' })).not.toThrow();
+  });
+
   it('returns a deeply frozen config', () => {
     const config = loadConfig({});
     expect(Object.isFrozen(config)).toBe(true);
