@@ -2,13 +2,8 @@
 # `npm test`: installs what is missing, starts the local stack (Redis, ClickHouse, Kafka), type-checks,
 # then runs the unit tests and the integration tests against the real services.
 set -euo pipefail
-cd "$(dirname "${BASH_SOURCE[0]}")/.."
-bash scripts/lib/node-deps.sh
-bash scripts/stack/stack.sh up
-set -a
-# shellcheck disable=SC1091
-. .stack/stack.env
-set +a
+# shellcheck source=scripts/lib/prepare.sh
+. "$(dirname "${BASH_SOURCE[0]}")/lib/prepare.sh"
 echo "[test] type-check" >&2
 npx tsc -p tsconfig.json --noEmit
 echo "[test] unit tests" >&2

@@ -1,7 +1,7 @@
 import type { BehaviourEvent } from '../domain/event.ts';
 import { isId } from './ids.ts';
 import { readLines } from './lines.ts';
-import { hash32, mulberry32 } from './random.ts';
+import { hash32, mulberry32 } from '../domain/random.ts';
 
 export interface SrgnnTotals {
   /** Non-blank lines: one session each. */

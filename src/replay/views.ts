@@ -1,7 +1,7 @@
 import type { BehaviourEvent } from '../domain/event.ts';
 import { isId, knownUser } from './ids.ts';
 import { readCsvRows } from './lines.ts';
-import { hash32 } from './random.ts';
+import { hash32 } from '../domain/random.ts';
 import { parseDay, parseMillis, sessionOffsetMs } from './time.ts';
 
 interface ViewRow {

@@ -1,14 +1,7 @@
-/** Seeded PRNG (mulberry32): the same seed gives the same stream, so failures reproduce. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { mulberry32 } from '../../../src/domain/random.ts';
+
+/** Seeded PRNG: the same seed gives the same stream, so failures reproduce. */
+export const seededRandom = mulberry32;
 
 export function randomInt(random: () => number, below: number): number {
   return Math.floor(random() * below);
