@@ -1,6 +1,7 @@
 import type { DeadLetter, IngestedEvent } from '../src/domain/event.ts';
 import type { FeedWrite } from '../src/domain/feed.ts';
 import type { SessionFeatures } from '../src/domain/session-features.ts';
+import type { RecommendRequest } from '../src/domain/recommender/recommender.ts';
 import type { SessionState } from '../src/domain/session-state.ts';
 import type { SourceBatch } from '../src/ports/event-source.ts';
 
@@ -11,10 +12,11 @@ export interface DecodedBatch {
   readonly deadLetters: readonly DeadLetter[];
 }
 
-/** A valid, on-time event applied to its session, with the session's items before it (newest first). */
+/** A valid, on-time event applied to its session, with what the session looked like just before it. */
 export interface AppliedEvent {
   readonly ingested: IngestedEvent;
-  readonly previousItems: readonly string[];
+  /** The session up to (not including) this event: what a list shown right before it was built from. */
+  readonly before: RecommendRequest;
 }
 
 export interface WindowedBatch extends DecodedBatch {

@@ -26,7 +26,7 @@ import { BatchingAnalyticsSink } from './runtime/batching-sink.ts';
 import { withRetry, type RetryPolicy } from './runtime/retry.ts';
 
 /** Version tag written into every feed; bumps when the candidate logic changes. */
-export const MODEL_VERSION = 'heuristic-v1';
+export const MODEL_VERSION = 'blend-v2';
 
 export interface RunningEngine {
   readonly metrics: PrometheusMetrics;
@@ -147,8 +147,6 @@ export async function startEngine(config: Config, logger: Logger): Promise<Runni
         candidates,
         feeds: {
           feedSize: config.candidates.feedSize,
-          purchasedHideMs: config.candidates.purchasedHideMs,
-          neighbours: config.candidates.covisitNeighbours,
           modelVersion: MODEL_VERSION,
           now: Date.now,
           recommendationId,

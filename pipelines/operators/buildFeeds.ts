@@ -1,15 +1,12 @@
 import { map, type OperatorFunction } from 'rxjs';
 import type { CandidateState } from '../../src/domain/candidate-state.ts';
 import { feedIdOf, type FeedOwner, type FeedWrite } from '../../src/domain/feed.ts';
-import { buildFeedItems, categoryAffinity } from '../../src/domain/feed-builder.ts';
 import type { SessionFeatures } from '../../src/domain/session-features.ts';
 import type { SessionLimits } from '../../src/domain/session-state.ts';
 import type { FeedBatch, WindowedBatch } from '../types.ts';
 
 export interface BuildFeedsOptions {
   readonly feedSize: number;
-  readonly purchasedHideMs: number;
-  readonly neighbours: number;
   readonly modelVersion: string;
   /** Wall clock, epoch ms. */
   readonly now: () => number;
@@ -17,7 +14,6 @@ export interface BuildFeedsOptions {
   readonly recommendationId: (feedId: string, partition: number, lastOffset: string) => string;
 }
 
-const RECENT_FOR_FEED = 10;
 
 interface Position {
   readonly partition: number;
@@ -31,7 +27,6 @@ interface Position {
  * @example windowed$.pipe(learnCandidates(state), buildFeeds({ lastItems: 20, maxEventsPerSession: 200 }, state, options))
  */
 export function buildFeeds(limits: SessionLimits, state: CandidateState, options: BuildFeedsOptions): OperatorFunction<WindowedBatch, FeedBatch> {
-  const builderOptions = { size: options.feedSize, purchasedHideMs: options.purchasedHideMs, neighbours: options.neighbours };
   const feed = (owner: FeedOwner, items: FeedWrite['feed']['items'], eventTs: number, ingestedAt: number, at: Position): FeedWrite => ({
     owner,
     ingestedAt,
@@ -50,29 +45,19 @@ export function buildFeeds(limits: SessionLimits, state: CandidateState, options
     const feeds: FeedWrite[] = [];
     for (const [sessionId, session] of batch.touchedSessions) {
       features.push(session.features(limits));
-      const items = buildFeedItems(
-        {
-          recent: session.recentItems(RECENT_FOR_FEED),
-          categories: categoryAffinity(session.history),
-          purchased: session.purchased,
-          now: session.lastSeen,
-        },
-        state.covisit,
-        state.trending,
-        builderOptions,
-      );
+      const items = state.recommender.recommend(session.request(), options.feedSize);
       feeds.push(feed({ kind: 'session', id: sessionId }, items, session.lastSeen, session.lastIngestedAt, at));
     }
     for (const userId of batch.touchedUsers) {
       const profile = state.users.get(userId);
       if (profile === undefined) continue;
-      const items = buildFeedItems(
-        { recent: profile.recent, categories: profile.categories, purchased: profile.purchased, now: profile.lastSeen },
-        state.covisit,
-        state.trending,
-        builderOptions,
-      );
-      feeds.push(feed({ kind: 'user', id: userId }, items, profile.lastSeen, profile.lastIngestedAt, at));
+      const request = {
+        sequence: profile.recent.map((entry) => entry.item).reverse(),
+        categories: profile.categories,
+        purchased: profile.purchased,
+        now: profile.lastSeen,
+      };
+      feeds.push(feed({ kind: 'user', id: userId }, state.recommender.recommend(request, options.feedSize), profile.lastSeen, profile.lastIngestedAt, at));
     }
     return { ...batch, features, feeds };
   });

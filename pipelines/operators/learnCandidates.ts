@@ -3,14 +3,15 @@ import type { CandidateState } from '../../src/domain/candidate-state.ts';
 import type { WindowedBatch } from '../types.ts';
 
 /**
- * Updates co-visitation, trending and user profiles from the batch's on-time events, in event order,
- * then refreshes the trending top-K once for the whole batch.
+ * Learns from the batch's on-time events, in event order: the ranker from what each shopper took
+ * next, then co-visitation, session-kNN, trending, popularity and user profiles; refreshes the top-K
+ * lists once for the whole batch.
  *
  * @example windowed$.pipe(learnCandidates(state))
  */
 export function learnCandidates(state: CandidateState): MonoTypeOperatorFunction<WindowedBatch> {
   return map((batch) => {
-    for (const { ingested, previousItems } of batch.applied) state.observe(ingested.event, previousItems, ingested.receivedAt);
+    for (const { ingested, before } of batch.applied) state.observe(ingested.event, before, ingested.receivedAt);
     state.commitBatch();
     return batch;
   });

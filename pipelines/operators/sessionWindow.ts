@@ -1,11 +1,14 @@
 import { map, type OperatorFunction } from 'rxjs';
 import type { IngestedEvent } from '../../src/domain/event.ts';
+import type { RecommendRequest } from '../../src/domain/recommender/recommender.ts';
 import type { SessionState } from '../../src/domain/session-state.ts';
 import type { SessionWindows } from '../../src/domain/session-windows.ts';
 import type { AppliedEvent, DecodedBatch, WindowedBatch } from '../types.ts';
 
-/** Previous items handed to later stages per event (co-visitation pairs with at most this many). */
-const PREVIOUS_ITEMS = 10;
+/** A session with nothing before this event. */
+function emptyRequest(ingested: IngestedEvent): RecommendRequest {
+  return { sequence: [], categories: new Map(), purchased: new Map(), now: ingested.event.ts, self: ingested.event.session_id };
+}
 
 /**
  * Applies each valid event to its session's event-time windows in the partition's state. Events behind
@@ -25,8 +28,7 @@ export function sessionWindow(windows: SessionWindows): OperatorFunction<Decoded
     const touchedUsers = new Set<string>();
     let lateCount = 0;
     for (const ingested of batch.events) {
-      const previousItems =
-        sessions.get(ingested.event.session_id)?.itemsBefore(ingested.event.ts, PREVIOUS_ITEMS).map((entry) => entry.item) ?? [];
+      const before = sessions.get(ingested.event.session_id)?.request(ingested.event.ts) ?? emptyRequest(ingested);
       const outcome = sessions.apply(ingested.event, ingested.receivedAt);
       if (outcome.kind === 'late') {
         lateCount += 1;
@@ -34,7 +36,7 @@ export function sessionWindow(windows: SessionWindows): OperatorFunction<Decoded
         continue;
       }
       events.push(ingested);
-      applied.push({ ingested, previousItems: outcome.ended === null ? previousItems : [] });
+      applied.push({ ingested, before: outcome.ended === null ? before : emptyRequest(ingested) });
       touchedSessions.set(ingested.event.session_id, outcome.session);
       if (ingested.event.user_id !== undefined) touchedUsers.add(ingested.event.user_id);
     }

@@ -60,6 +60,15 @@ export interface CandidatesConfig {
   readonly trendingTopK: number;
   readonly purchasedHideMs: number;
   readonly maxUsers: number;
+  readonly knnNeighbours: number;
+  readonly knnCandidates: number;
+  readonly knnMaxSessions: number;
+  readonly poolPerSource: number;
+  readonly popularityHalfLifeMs: number;
+  readonly excludeCurrentItem: boolean;
+  readonly rankerLearningRate: number;
+  readonly rankerSampleRate: number;
+  readonly purchaseWeight: number;
 }
 
 export interface MetricsConfig {

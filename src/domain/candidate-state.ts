@@ -1,10 +1,13 @@
 import type { CandidatesConfig } from '../config/config.ts';
 import { Covisitation } from './covisitation.ts';
 import type { BehaviourEvent, EventType } from './event.ts';
+import { Recommender, type ItemModel, type RecommendRequest } from './recommender/recommender.ts';
+import type { Head } from './recommender/ranker.ts';
+import { SessionKnn } from './session-knn.ts';
 import { Trending } from './trending.ts';
 import { UserProfiles } from './user-profiles.ts';
 
-/** How much one event of each type adds to an item's trending count. */
+/** How much one event of each type adds to an item's trending and popularity counts. */
 export const TRENDING_WEIGHT: Record<EventType, number> = {
   search: 0,
   view: 1,
@@ -16,15 +19,26 @@ export const TRENDING_WEIGHT: Record<EventType, number> = {
   rating: 1,
 };
 
-const USER_RECENT_ITEMS = 20;
+/** Which ranker head an event teaches: purchases the purchase head, every other item action the click head. */
+const HEAD: Partial<Record<EventType, Head>> = { view: 'click', click: 'click', favorite: 'click', add_to_cart: 'click', purchase: 'purchase' };
 
-/** The global (not per-partition) state candidates come from. */
+const USER_RECENT_ITEMS = 20;
+const KNN_ITEMS_PER_SESSION = 50;
+
+/** The global (not per-partition) state candidates come from, and the ranker that orders them. */
 export class CandidateState {
   readonly covisit: Covisitation;
   readonly trending: Trending;
+  readonly popularity: Trending;
+  readonly knn: SessionKnn;
   readonly users: UserProfiles;
+  readonly recommender: Recommender;
+  private learnTick = 0;
 
-  constructor(readonly config: CandidatesConfig) {
+  constructor(
+    readonly config: CandidatesConfig,
+    model?: ItemModel,
+  ) {
     this.covisit = new Covisitation({
       neighbours: config.covisitNeighbours,
       window: config.covisitWindow,
@@ -32,19 +46,66 @@ export class CandidateState {
       maxItems: config.covisitMaxItems,
     });
     this.trending = new Trending({ halfLifeMs: config.trendingHalfLifeMs, maxItems: config.trendingMaxItems, topK: config.trendingTopK });
+    this.popularity = new Trending({ halfLifeMs: config.popularityHalfLifeMs, maxItems: config.trendingMaxItems, topK: config.trendingTopK });
+    this.knn = new SessionKnn({
+      k: config.knnNeighbours,
+      candidates: config.knnCandidates,
+      maxSessions: config.knnMaxSessions,
+      maxItemsPerSession: KNN_ITEMS_PER_SESSION,
+    });
     this.users = new UserProfiles(config.maxUsers, USER_RECENT_ITEMS);
+    this.recommender = new Recommender(
+      { covisit: this.covisit, knn: this.knn, trending: this.trending, popularity: this.popularity, ...(model === undefined ? {} : { model }) },
+      {
+        covisitNeighbours: config.covisitNeighbours,
+        poolPerSource: config.poolPerSource,
+        purchasedHideMs: config.purchasedHideMs,
+        excludeCurrentItem: config.excludeCurrentItem,
+        rankerLearningRate: config.rankerLearningRate,
+        purchaseWeight: config.purchaseWeight,
+      },
+    );
   }
 
-  /** Learns from one on-time event; `previousItems` are the session's items before it, newest first. */
-  observe(event: BehaviourEvent, previousItems: readonly string[], ingestedAt: number): void {
+  /**
+   * Learns from one on-time event. `before` describes the session just before it: the ranker first
+   * learns what the shopper took given the candidates it would have offered (prequential), then every
+   * source absorbs the event.
+   */
+  observe(event: BehaviourEvent, before: RecommendRequest, ingestedAt: number): void {
     this.users.observe(event, ingestedAt);
-    if (event.item_id === undefined) return;
-    if (event.type !== 'remove_from_cart' && event.type !== 'search') this.covisit.observe(event.item_id, previousItems, event.ts);
-    this.trending.observe(event.item_id, event.category_id ?? null, TRENDING_WEIGHT[event.type], event.ts);
+    const item = event.item_id;
+    if (item === undefined) return;
+    const head = HEAD[event.type];
+    if (head !== undefined && before.sequence.length > 0 && this.sampled()) this.recommender.learn(before, item, head);
+    if (event.type !== 'remove_from_cart' && event.type !== 'search') {
+      const previous: string[] = [];
+      for (let i = before.sequence.length - 1; i >= 0 && previous.length < this.config.covisitWindow; i -= 1) {
+        const other = before.sequence[i];
+        if (other !== undefined && !previous.includes(other)) previous.push(other);
+      }
+      this.covisit.observe(item, previous, event.ts);
+      this.knn.observe(event.session_id, item);
+    }
+    const weight = TRENDING_WEIGHT[event.type];
+    this.trending.observe(item, event.category_id ?? null, weight, event.ts);
+    this.popularity.observe(item, event.category_id ?? null, weight, event.ts);
   }
 
-  /** Ends a micro-batch: folds new counts into the trending top-K lists. */
+  /** Ends a micro-batch: folds new counts into the top-K lists. */
   commitBatch(): void {
     this.trending.refresh();
+    this.popularity.refresh();
+  }
+
+  private sampled(): boolean {
+    const rate = this.config.rankerSampleRate;
+    if (rate >= 1) return true;
+    if (rate <= 0) return false;
+    // Deterministic thinning (every 1/rate-th event), so runs are reproducible.
+    this.learnTick += rate;
+    if (this.learnTick < 1) return false;
+    this.learnTick -= 1;
+    return true;
   }
 }

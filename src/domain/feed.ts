@@ -1,5 +1,5 @@
 /** Candidate sources a feed item can come from. */
-export type CandidateSource = 'covisit' | 'trending_category' | 'trending';
+export type CandidateSource = 'session_knn' | 'covisit' | 'history' | 'model' | 'trending_category' | 'trending' | 'popular';
 
 export interface FeedItem {
   readonly item_id: string;

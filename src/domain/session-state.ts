@@ -1,4 +1,6 @@
 import type { BehaviourEvent, EventType } from './event.ts';
+import { categoryAffinity } from './recommender/affinity.ts';
+import type { RecommendRequest } from './recommender/recommender.ts';
 import type { CountsByKey, SessionFeatures } from './session-features.ts';
 
 /** One remembered event of a session: just what the windows and candidates need. */
@@ -8,6 +10,9 @@ export interface SessionEvent {
   readonly item: string | null;
   readonly category: string | null;
 }
+
+/** Items of the session a list is built from. */
+const REQUEST_ITEMS = 20;
 
 export const WINDOWS_MS = { '5m': 5 * 60_000, '1h': 60 * 60_000, '24h': 24 * 60 * 60_000 } as const;
 
@@ -74,6 +79,24 @@ export class SessionState {
       out.push({ item: entry.item, ts: entry.ts });
     }
     return out;
+  }
+
+  /**
+   * What a list for this session is built from, using only events at or before event time `ts`
+   * (so an out-of-order event never sees the future): the item sequence (oldest first, consecutive
+   * repeats collapsed, at most `maxItems`), category affinity and purchases.
+   */
+  request(ts = Number.POSITIVE_INFINITY, maxItems = REQUEST_ITEMS): RecommendRequest {
+    const events = ts === Number.POSITIVE_INFINITY ? this.history : this.history.filter((entry) => entry.ts <= ts);
+    const sequence: string[] = [];
+    for (const entry of events) if (entry.item !== null && sequence.at(-1) !== entry.item) sequence.push(entry.item);
+    return {
+      sequence: sequence.length > maxItems ? sequence.slice(-maxItems) : sequence,
+      categories: categoryAffinity(events),
+      purchased: this.purchased,
+      now: ts === Number.POSITIVE_INFINITY ? this.lastSeen : ts,
+      self: this.sessionId,
+    };
   }
 
   /** Sliding-window features as of the session's newest event. */

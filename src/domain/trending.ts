@@ -66,6 +66,11 @@ export class Trending {
     this.touched.clear();
   }
 
+  /** Stored score of an item (comparable with the entries of `top`), 0 when unknown. */
+  score(item: string): number {
+    return this.scores.get(item) ?? 0;
+  }
+
   top(k: number): readonly TrendingEntry[] {
     return this.globalTop.slice(0, k);
   }

@@ -89,4 +89,13 @@ export const CANDIDATES: CandidatesConfig = {
   trendingTopK: 20,
   purchasedHideMs: 7 * 24 * 3_600_000,
   maxUsers: 100,
+  knnNeighbours: 10,
+  knnCandidates: 100,
+  knnMaxSessions: 1000,
+  poolPerSource: 20,
+  popularityHalfLifeMs: 30 * 24 * 3_600_000,
+  excludeCurrentItem: true,
+  rankerLearningRate: 0.05,
+  rankerSampleRate: 1,
+  purchaseWeight: 0.5,
 };

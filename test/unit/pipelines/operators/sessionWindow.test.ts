@@ -20,7 +20,8 @@ function summary(batch: WindowedBatch) {
   return {
     late: batch.events.filter((e) => e.late).map((e) => e.event.event_id),
     lateCount: batch.lateCount,
-    applied: batch.applied.map((a) => ({ id: a.ingested.event.event_id, previous: [...a.previousItems] })),
+    // Distinct items before the event, newest first.
+    applied: batch.applied.map((a) => ({ id: a.ingested.event.event_id, previous: [...new Set([...a.before.sequence].reverse())] })),
     sessions: [...batch.touchedSessions.keys()],
     users: [...batch.touchedUsers],
     evicted: batch.evicted,

@@ -1,0 +1,22 @@
+import type { Metrics } from '../../ports/metrics.ts';
+
+/** Metrics that go nowhere: for the evaluation harness and tests that do not look at them. */
+export function noopMetrics(): Metrics {
+  const noop = (): void => undefined;
+  return {
+    eventsConsumed: noop,
+    eventsValid: noop,
+    eventsInvalid: noop,
+    eventsLate: noop,
+    batchSize: noop,
+    stageSeconds: noop,
+    sinkWrite: noop,
+    freshness: noop,
+    sessionsActive: noop,
+    sessionsEvicted: noop,
+    stateSize: noop,
+    inFlightEvents: noop,
+    partitionPaused: noop,
+    consumerLag: noop,
+  };
+}

@@ -1,0 +1,94 @@
+import { FEATURE_COUNT, FEATURES, PRIOR_WEIGHTS } from './features.ts';
+
+export type Head = 'click' | 'purchase';
+
+export interface RankerOptions {
+  readonly learningRate: number;
+  /** Weight of the purchase head's logit in the final order. */
+  readonly purchaseWeight: number;
+}
+
+/**
+ * Online multi-task ranker: two linear heads (click, purchase) over the candidate features, trained
+ * with a listwise softmax loss over each request's candidates (the item the shopper actually took is
+ * the positive), with per-weight Adagrad. The final logit is click + purchaseWeight·purchase.
+ */
+export class Ranker {
+  readonly weights: Record<Head, Float64Array>;
+  private readonly squared: Record<Head, Float64Array>;
+  private readonly losses: Record<Head, { sum: number; count: number }> = { click: { sum: 0, count: 0 }, purchase: { sum: 0, count: 0 } };
+  updates = 0;
+
+  constructor(private readonly options: RankerOptions) {
+    const prior = Float64Array.from(FEATURES.map((name) => PRIOR_WEIGHTS[name]));
+    this.weights = { click: prior.slice(), purchase: prior.slice() };
+    this.squared = { click: new Float64Array(FEATURE_COUNT).fill(1), purchase: new Float64Array(FEATURE_COUNT).fill(1) };
+  }
+
+  /** Final logits of `count` candidates whose features are rows of `x` (row-major, FEATURE_COUNT wide). */
+  score(x: Float64Array, count: number, out: Float64Array): void {
+    const c = this.weights.click;
+    const p = this.weights.purchase;
+    const lambda = this.options.purchaseWeight;
+    for (let i = 0; i < count; i += 1) {
+      let click = 0;
+      let purchase = 0;
+      const row = i * FEATURE_COUNT;
+      for (let f = 0; f < FEATURE_COUNT; f += 1) {
+        const v = x[row + f] ?? 0;
+        click += (c[f] ?? 0) * v;
+        purchase += (p[f] ?? 0) * v;
+      }
+      out[i] = click + lambda * purchase;
+    }
+  }
+
+  /**
+   * One listwise step of `head` for a request whose candidates are rows of `x`; `positive` is the row of
+   * the item taken. Returns the loss before the update, or null when it was not finite (nothing applied).
+   */
+  learn(head: Head, x: Float64Array, count: number, positive: number): number | null {
+    const w = this.weights[head];
+    const logits = new Float64Array(count);
+    let max = Number.NEGATIVE_INFINITY;
+    for (let i = 0; i < count; i += 1) {
+      let z = 0;
+      const row = i * FEATURE_COUNT;
+      for (let f = 0; f < FEATURE_COUNT; f += 1) z += (w[f] ?? 0) * (x[row + f] ?? 0);
+      logits[i] = z;
+      if (z > max) max = z;
+    }
+    let total = 0;
+    for (let i = 0; i < count; i += 1) total += Math.exp((logits[i] ?? 0) - max);
+    const loss = -((logits[positive] ?? 0) - max - Math.log(total));
+    const gradient = new Float64Array(FEATURE_COUNT);
+    for (let i = 0; i < count; i += 1) {
+      const p = Math.exp((logits[i] ?? 0) - max) / total - (i === positive ? 1 : 0);
+      const row = i * FEATURE_COUNT;
+      for (let f = 0; f < FEATURE_COUNT; f += 1) gradient[f] = (gradient[f] ?? 0) + p * (x[row + f] ?? 0);
+    }
+    if (!Number.isFinite(loss) || gradient.some((g) => !Number.isFinite(g))) return null;
+    const g2 = this.squared[head];
+    for (let f = 0; f < FEATURE_COUNT; f += 1) {
+      const g = gradient[f] ?? 0;
+      g2[f] = (g2[f] ?? 0) + g * g;
+      w[f] = (w[f] ?? 0) - (this.options.learningRate * g) / Math.sqrt(g2[f] ?? 1);
+    }
+    const tally = this.losses[head];
+    tally.sum += loss;
+    tally.count += 1;
+    this.updates += 1;
+    return loss;
+  }
+
+  /** Mean listwise loss per head since the last call (prequential: measured before each update). */
+  drainLoss(): Record<Head, number | null> {
+    const out = {
+      click: this.losses.click.count === 0 ? null : this.losses.click.sum / this.losses.click.count,
+      purchase: this.losses.purchase.count === 0 ? null : this.losses.purchase.sum / this.losses.purchase.count,
+    };
+    this.losses.click = { sum: 0, count: 0 };
+    this.losses.purchase = { sum: 0, count: 0 };
+    return out;
+  }
+}

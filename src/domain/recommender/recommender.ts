@@ -1,0 +1,218 @@
+import type { Covisitation } from '../covisitation.ts';
+import type { CandidateSource, FeedItem } from '../feed.ts';
+import type { SessionKnn } from '../session-knn.ts';
+import type { Trending } from '../trending.ts';
+import { F, FEATURE_COUNT, FEATURES, type FeatureName } from './features.ts';
+import { Ranker, type Head } from './ranker.ts';
+
+/** What a list is asked for: the shopper's items so far and what we know about them. */
+export interface RecommendRequest {
+  /** Items in event order, oldest first (consecutive repeats collapsed). */
+  readonly sequence: readonly string[];
+  /** Category → affinity weight (any scale). */
+  readonly categories: ReadonlyMap<string, number>;
+  /** Item → time of purchase. */
+  readonly purchased: ReadonlyMap<string, number>;
+  /** Event time the list is built for. */
+  readonly now: number;
+  /** The session itself, never its own neighbour in session-kNN. */
+  readonly self?: string;
+}
+
+/** An optional learned model of the next item (e.g. the online embedding model). */
+export interface ItemModel {
+  /** Best items for a context given newest first. */
+  topK(contextNewestFirst: readonly string[], k: number): readonly { readonly item: string; readonly score: number }[];
+}
+
+export interface RecommenderSources {
+  readonly covisit: Covisitation;
+  readonly knn: SessionKnn;
+  readonly trending: Trending;
+  readonly popularity: Trending;
+  readonly model?: ItemModel;
+}
+
+export interface RecommenderOptions {
+  readonly covisitNeighbours: number;
+  /** Candidates taken from session-kNN and from the model. */
+  readonly poolPerSource: number;
+  readonly purchasedHideMs: number;
+  /** Leave the item being viewed out of its own list (a storefront never needs it). */
+  readonly excludeCurrentItem: boolean;
+  readonly rankerLearningRate: number;
+  readonly purchaseWeight: number;
+}
+
+const SOURCE_OF: Record<FeatureName, CandidateSource | null> = {
+  bias: null,
+  session_knn: 'session_knn',
+  covisit_last: 'covisit',
+  covisit_recent: 'covisit',
+  in_session: 'history',
+  session_recency: 'history',
+  session_count: 'history',
+  is_current: 'history',
+  popularity: 'popular',
+  trending_category: 'trending_category',
+  trending: 'trending',
+  model: 'model',
+};
+const RECENT_FOR_COVISIT = 5;
+const RECENCY = 0.6;
+const TOP_CATEGORIES = 3;
+const POPULAR_CANDIDATES = 20;
+const POPULARITY_RANGE = 1000;
+
+interface Pool {
+  readonly items: string[];
+  readonly index: Map<string, number>;
+  x: Float64Array;
+}
+
+/**
+ * Candidates from every source, merged into one pool with per-source features, ordered by the online
+ * ranker. The same object serves the production feeds and the evaluation harness.
+ */
+export class Recommender {
+  readonly ranker: Ranker;
+
+  constructor(
+    private readonly sources: RecommenderSources,
+    private readonly options: RecommenderOptions,
+  ) {
+    this.ranker = new Ranker({ learningRate: options.rankerLearningRate, purchaseWeight: options.purchaseWeight });
+  }
+
+  /** The best `n` items for the request, best first, each labelled with its strongest source. */
+  recommend(request: RecommendRequest, n: number): FeedItem[] {
+    const pool = this.pool(request);
+    const count = pool.items.length;
+    const logits = new Float64Array(count);
+    this.ranker.score(pool.x, count, logits);
+    const current = request.sequence.at(-1);
+    const order: number[] = [];
+    for (let i = 0; i < count; i += 1) {
+      const item = pool.items[i] ?? '';
+      if (this.options.excludeCurrentItem && item === current) continue;
+      const boughtAt = request.purchased.get(item);
+      if (boughtAt !== undefined && request.now - boughtAt < this.options.purchasedHideMs) continue;
+      order.push(i);
+    }
+    order.sort((a, b) => (logits[b] ?? 0) - (logits[a] ?? 0) || ((pool.items[a] ?? '') < (pool.items[b] ?? '') ? -1 : 1));
+    return order.slice(0, n).map((i) => ({
+      item_id: pool.items[i] ?? '',
+      score: Math.round((logits[i] ?? 0) * 1e6) / 1e6,
+      source: this.mainSource(pool.x, i),
+    }));
+  }
+
+  /**
+   * Learns from what the shopper did next: `target` is the item taken after `request`. Returns the
+   * loss (prequential, before the update), or null when the target was not among the candidates.
+   */
+  learn(request: RecommendRequest, target: string, head: Head): number | null {
+    const pool = this.pool(request);
+    const positive = pool.index.get(target);
+    if (positive === undefined) return null;
+    return this.ranker.learn(head, pool.x, pool.items.length, positive);
+  }
+
+  private mainSource(x: Float64Array, row: number): CandidateSource {
+    const w = this.ranker.weights.click;
+    let best: CandidateSource = 'popular';
+    let bestValue = 0;
+    for (let f = 0; f < FEATURE_COUNT; f += 1) {
+      const name = FEATURES[f];
+      const source = name === undefined ? null : SOURCE_OF[name];
+      const contribution = (w[f] ?? 0) * (x[row * FEATURE_COUNT + f] ?? 0);
+      if (source !== null && contribution > bestValue) {
+        bestValue = contribution;
+        best = source;
+      }
+    }
+    return best;
+  }
+
+  private pool(request: RecommendRequest): Pool {
+    const pool: Pool = { items: [], index: new Map(), x: new Float64Array(256 * FEATURE_COUNT) };
+    const set = (item: string, feature: number, value: number): void => {
+      let i = pool.index.get(item);
+      if (i === undefined) {
+        i = pool.items.length;
+        pool.items.push(item);
+        pool.index.set(item, i);
+        if ((i + 1) * FEATURE_COUNT > pool.x.length) {
+          const grown = new Float64Array(pool.x.length * 2);
+          grown.set(pool.x);
+          pool.x = grown;
+        }
+        pool.x[i * FEATURE_COUNT + F.bias] = 1;
+      }
+      pool.x[i * FEATURE_COUNT + feature] = (pool.x[i * FEATURE_COUNT + feature] ?? 0) + value;
+    };
+    const { sequence } = request;
+    const size = this.options.poolPerSource;
+
+    const knn = this.sources.knn.recommend(sequence, size, request.self);
+    const knnMax = knn[0]?.score ?? 0;
+    if (knnMax > 0) for (const entry of knn) set(entry.item, F.session_knn, entry.score / knnMax);
+
+    const recent: string[] = [];
+    for (let i = sequence.length - 1; i >= 0 && recent.length < RECENT_FOR_COVISIT; i -= 1) {
+      const item = sequence[i];
+      if (item !== undefined && !recent.includes(item)) recent.push(item);
+    }
+    recent.forEach((item, rank) => {
+      const neighbours = this.sources.covisit.neighbours(item, this.options.covisitNeighbours);
+      const max = neighbours[0]?.score ?? 0;
+      if (max <= 0) return;
+      for (const neighbour of neighbours) {
+        const value = neighbour.score / max;
+        if (rank === 0) set(neighbour.item, F.covisit_last, value);
+        set(neighbour.item, F.covisit_recent, RECENCY ** rank * value);
+      }
+    });
+
+    const length = sequence.length;
+    sequence.forEach((item, position) => {
+      const step = length - position;
+      set(item, F.session_count, 1 / (1 + Math.log1p(length)));
+      const row = (pool.index.get(item) ?? 0) * FEATURE_COUNT;
+      pool.x[row + F.in_session] = 1;
+      pool.x[row + F.session_recency] = Math.max(pool.x[row + F.session_recency] ?? 0, 1 / step);
+      if (step === 1) pool.x[row + F.is_current] = 1;
+    });
+
+    const model = this.sources.model;
+    if (model !== undefined && recent.length > 0) {
+      const scored = model.topK(recent, size);
+      const max = scored[0]?.score ?? 0;
+      const min = scored.at(-1)?.score ?? 0;
+      for (const entry of scored) set(entry.item, F.model, max > min ? (entry.score - min) / (max - min) : 1);
+    }
+
+    const categories = [...request.categories.entries()].filter(([, w]) => w > 0).sort((a, b) => b[1] - a[1]).slice(0, TOP_CATEGORIES);
+    const totalAffinity = categories.reduce((sum, [, w]) => sum + w, 0);
+    for (const [category, affinity] of categories) {
+      const list = this.sources.trending.topInCategory(category, 50);
+      const max = list[0]?.score ?? 0;
+      if (max > 0) for (const entry of list) set(entry.item, F.trending_category, ((entry.score / max) * affinity) / totalAffinity);
+    }
+    const trending = this.sources.trending.top(POPULAR_CANDIDATES);
+    const trendingMax = trending[0]?.score ?? 0;
+    if (trendingMax > 0) for (const entry of trending) set(entry.item, F.trending, entry.score / trendingMax);
+    const popular = this.sources.popularity.top(POPULAR_CANDIDATES);
+    const popularMax = popular[0]?.score ?? 0;
+    if (popularMax > 0) {
+      for (const entry of popular) set(entry.item, F.popularity, 0);
+      // Relative popularity on a log scale: 1 for the most popular item, 0 for a never-seen one.
+      const scale = Math.log1p(POPULARITY_RANGE);
+      for (let i = 0; i < pool.items.length; i += 1) {
+        const share = this.sources.popularity.score(pool.items[i] ?? '') / popularMax;
+        pool.x[i * FEATURE_COUNT + F.popularity] = Math.log1p(share * POPULARITY_RANGE) / scale;
+      }
+    }
+    return pool;
+  }
+}

@@ -1,0 +1,133 @@
+import { describe, expect, it } from 'vitest';
+import { Covisitation } from '../../../../src/domain/covisitation.ts';
+import { F, FEATURE_COUNT } from '../../../../src/domain/recommender/features.ts';
+import { Recommender, type RecommendRequest, type RecommenderOptions } from '../../../../src/domain/recommender/recommender.ts';
+import { SessionKnn } from '../../../../src/domain/session-knn.ts';
+import { SessionState } from '../../../../src/domain/session-state.ts';
+import { Trending } from '../../../../src/domain/trending.ts';
+import { T0, event } from '../../helpers/events.ts';
+
+/** Long half-lives and one timestamp: every learned weight is an exact count. */
+const NO_DECAY = 1e15;
+const OPTIONS: RecommenderOptions = {
+  covisitNeighbours: 10,
+  poolPerSource: 20,
+  purchasedHideMs: 5000,
+  excludeCurrentItem: true,
+  rankerLearningRate: 0.05,
+  purchaseWeight: 0.5,
+};
+
+function setup(options: Partial<RecommenderOptions> = {}) {
+  const sources = {
+    covisit: new Covisitation({ neighbours: 10, window: 5, halfLifeMs: NO_DECAY, maxItems: 1000 }),
+    knn: new SessionKnn({ k: 10, candidates: 100, maxSessions: 1000, maxItemsPerSession: 50 }),
+    trending: new Trending({ halfLifeMs: NO_DECAY, maxItems: 1000, topK: 20 }),
+    popularity: new Trending({ halfLifeMs: NO_DECAY, maxItems: 1000, topK: 20 }),
+  };
+  return { ...sources, recommender: new Recommender(sources, { ...OPTIONS, ...options }) };
+}
+
+function request(sequence: readonly string[], overrides: Partial<RecommendRequest> = {}): RecommendRequest {
+  return { sequence, categories: new Map(), purchased: new Map(), now: T0, ...overrides };
+}
+
+/** `times` sessions saw `to` right after `from`. */
+function pair(covisit: Covisitation, from: string, to: string, times = 1): void {
+  for (let i = 0; i < times; i += 1) covisit.observe(to, [from], T0);
+}
+
+const ids = (items: readonly { item_id: string }[]): string[] => items.map((i) => i.item_id);
+
+describe('Recommender', () => {
+  it('leads with co-visitation neighbours of the newest item, ahead of older items and trending', () => {
+    const { covisit, trending, recommender } = setup();
+    pair(covisit, 'A', 'X', 2);
+    pair(covisit, 'A', 'Y', 1);
+    pair(covisit, 'B', 'Z', 1);
+    trending.observe('T', null, 5, T0);
+    trending.refresh();
+    const items = recommender.recommend(request(['B', 'A']), 10);
+    expect(ids(items).slice(0, 2)).toEqual(['X', 'Y']);
+    expect(items[0]?.source).toBe('covisit');
+    expect(ids(items)).toEqual(expect.arrayContaining(['Z', 'T']));
+    for (let i = 1; i < items.length; i += 1) expect(items[i - 1]?.score).toBeGreaterThanOrEqual(items[i]?.score ?? Infinity);
+  });
+
+  it('scores the items of similar past sessions (session-kNN)', () => {
+    const { knn, recommender } = setup();
+    for (let s = 0; s < 3; s += 1) ['A', 'B', 'K'].forEach((item) => knn.observe(`past-${s}`, item));
+    knn.observe('other', 'Q');
+    const items = recommender.recommend(request(['A', 'B'], { self: 'me' }), 10);
+    // K follows A, B in every similar session; the context items themselves score too, as in V-SKNN.
+    expect(items.find((i) => i.item_id === 'K')).toMatchObject({ source: 'session_knn' });
+    expect(ids(items).slice(0, 3)).toContain('K');
+    expect(ids(items)).not.toContain('Q');
+  });
+
+  it('never lists the current item when configured so, and may when not', () => {
+    const { covisit, recommender } = setup();
+    pair(covisit, 'B', 'A', 5);
+    pair(covisit, 'B', 'C', 1);
+    expect(ids(recommender.recommend(request(['B', 'A']), 10))).not.toContain('A');
+    const keep = setup({ excludeCurrentItem: false });
+    pair(keep.covisit, 'B', 'A', 5);
+    expect(ids(keep.recommender.recommend(request(['B', 'A']), 10))).toContain('A');
+  });
+
+  it('hides items purchased within purchasedHideMs and allows them again afterwards', () => {
+    const { covisit, recommender } = setup();
+    pair(covisit, 'A', 'X', 2);
+    pair(covisit, 'A', 'Y', 1);
+    const now = T0 + 100_000;
+    const list = (boughtAt: number): string[] => ids(recommender.recommend(request(['A'], { now, purchased: new Map([['X', boughtAt]]) }), 10));
+    expect(list(now - 1000)).toEqual(['Y']);
+    expect(list(now - 4999)).toEqual(['Y']);
+    expect(list(now - 5000)).toEqual(['X', 'Y']);
+  });
+
+  it("serves a new category's trending items once the session moves to it", () => {
+    const { trending, recommender } = setup();
+    trending.observe('shoe1', 'shoes', 100, T0);
+    trending.observe('shoe2', 'shoes', 90, T0);
+    trending.observe('bag1', 'bags', 10, T0);
+    trending.observe('bag2', 'bags', 9, T0);
+    trending.refresh();
+    const session = new SessionState('s', 0, T0);
+    const limits = { lastItems: 20, maxEventsPerSession: 100 };
+    ['s1', 's2', 's3'].forEach((item, i) => session.apply(event({ ts: T0 + i, item_id: item, category_id: 'shoes' }), limits, 0));
+    expect(ids(recommender.recommend(session.request(), 10)).slice(0, 2)).toEqual(['shoe1', 'shoe2']);
+    ['b1', 'b2'].forEach((item, i) => session.apply(event({ ts: T0 + 10 + i, item_id: item, category_id: 'bags' }), limits, 0));
+    const after = recommender.recommend(session.request(), 10).filter((i) => i.source !== 'history');
+    expect(ids(after).slice(0, 2)).toEqual(['bag1', 'bag2']);
+    expect(after[0]?.source).toBe('trending_category');
+  });
+
+  it('returns at most n distinct items, and nothing when nothing is known', () => {
+    const { covisit, trending, recommender } = setup();
+    expect(recommender.recommend(request(['A']), 10)).toEqual([]);
+    for (let k = 0; k < 15; k += 1) trending.observe(`t${k}`, null, k + 1, T0);
+    trending.refresh();
+    for (let k = 0; k < 8; k += 1) pair(covisit, 'cur', `n${k}`, k + 1);
+    const items = recommender.recommend(request(['cur']), 6);
+    expect(items).toHaveLength(6);
+    expect(new Set(ids(items)).size).toBe(6);
+    expect(items[0]?.item_id).toBe('n7');
+  });
+
+  it('learns from what shoppers take: a source that keeps predicting the next item gains weight', () => {
+    const { covisit, trending, recommender } = setup();
+    pair(covisit, 'A', 'X', 1);
+    pair(covisit, 'A', 'Y', 3);
+    trending.observe('Y', null, 10, T0);
+    trending.refresh();
+    // Shoppers always take X, which only co-visitation suggests weakly.
+    const before = recommender.ranker.weights.click[F.covisit_last] ?? 0;
+    expect(ids(recommender.recommend(request(['A']), 2))).toEqual(['Y', 'X']);
+    for (let i = 0; i < 300; i += 1) expect(recommender.learn(request(['A']), 'X', 'click')).not.toBeNull();
+    expect(ids(recommender.recommend(request(['A']), 2))).toEqual(['X', 'Y']);
+    expect(recommender.ranker.weights.click).toHaveLength(FEATURE_COUNT);
+    expect(recommender.ranker.weights.click[F.covisit_last]).not.toBe(before);
+    expect(recommender.learn(request(['A']), 'never-a-candidate', 'click')).toBeNull();
+  });
+});

@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest';
+import { SessionKnn } from '../../../src/domain/session-knn.ts';
+
+const knn = (overrides: Partial<ConstructorParameters<typeof SessionKnn>[0]> = {}): SessionKnn =>
+  new SessionKnn({ k: 10, candidates: 100, maxSessions: 100, maxItemsPerSession: 50, ...overrides });
+
+function session(store: SessionKnn, key: string, items: string[]): void {
+  for (const item of items) store.observe(key, item);
+}
+
+describe('SessionKnn (V-SKNN)', () => {
+  it('weights shared items by their position in the context: sharing the newest item counts most', () => {
+    const store = knn();
+    session(store, 'old-match', ['A', 'X']); // shares A (oldest context item)
+    session(store, 'new-match', ['C', 'Y']); // shares C (newest context item)
+    const scores = Object.fromEntries(store.recommend(['A', 'B', 'C'], 10).map((s) => [s.item, s.score]));
+    // weight(p) = 1 − 0.1·(L − p): A at p=1 → 0.8 with step 3; C at p=3 → 1 with step 1.
+    expect(scores['Y']).toBeCloseTo(1, 12);
+    expect(scores['X']).toBeCloseTo(0.8 / 3, 12);
+  });
+
+  it('scores items by the summed similarity of the neighbours holding them, top-k neighbours only', () => {
+    const store = knn({ k: 2 });
+    session(store, 's1', ['A', 'B', 'K']);
+    session(store, 's2', ['A', 'B', 'K']);
+    session(store, 's3', ['A', 'Z']);
+    const top = store.recommend(['A', 'B'], 10);
+    expect(top[0]?.item).toMatch(/^[ABK]$/);
+    expect(top.map((s) => s.item)).not.toContain('Z');
+  });
+
+  it('compares only the most recent candidate sessions and never the session itself', () => {
+    const store = knn({ candidates: 1 });
+    session(store, 'older', ['A', 'OLD']);
+    session(store, 'newer', ['A', 'NEW']);
+    expect(store.recommend(['A'], 10).map((s) => s.item).sort()).toEqual(['A', 'NEW']);
+    session(store, 'me', ['A', 'MINE']);
+    expect(store.recommend(['A'], 10, 'me').map((s) => s.item)).not.toContain('MINE');
+  });
+
+  it('forgets the oldest sessions beyond capacity and keeps each session to its newest items', () => {
+    const store = knn({ maxSessions: 2, maxItemsPerSession: 2 });
+    session(store, 's1', ['A', 'ONE']);
+    session(store, 's2', ['A', 'TWO']);
+    session(store, 's3', ['A', 'THREE']);
+    expect(store.size).toBe(2);
+    expect(store.recommend(['A'], 10).map((s) => s.item)).not.toContain('ONE');
+    session(store, 's4', ['X', 'Y', 'Z']);
+    expect(store.recommend(['X'], 10)).toEqual([]);
+    expect(store.recommend(['Y'], 10).map((s) => s.item).sort()).toEqual(['Y', 'Z']);
+  });
+
+  it('returns nothing for an empty or unknown context', () => {
+    const store = knn();
+    session(store, 's1', ['A', 'B']);
+    expect(store.recommend([], 10)).toEqual([]);
+    expect(store.recommend(['nope'], 10)).toEqual([]);
+  });
+});
