@@ -68,6 +68,8 @@ export interface CandidatesConfig {
   readonly excludeCurrentItem: boolean;
   readonly rankerLearningRate: number;
   readonly rankerSampleRate: number;
+  readonly rankerLoss: 'listwise' | 'top-k';
+  readonly rankerTopK: number;
   readonly purchaseWeight: number;
 }
 

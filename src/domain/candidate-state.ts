@@ -62,6 +62,8 @@ export class CandidateState {
         purchasedHideMs: config.purchasedHideMs,
         excludeCurrentItem: config.excludeCurrentItem,
         rankerLearningRate: config.rankerLearningRate,
+        rankerLoss: config.rankerLoss,
+        rankerTopK: config.rankerTopK,
         purchaseWeight: config.purchaseWeight,
       },
     );

@@ -2,8 +2,17 @@ import { FEATURE_COUNT, FEATURES, PRIOR_WEIGHTS } from './features.ts';
 
 export type Head = 'click' | 'purchase';
 
+export type RankerLoss = 'listwise' | 'top-k';
+
 export interface RankerOptions {
   readonly learningRate: number;
+  /**
+   * `listwise`: softmax cross-entropy over the candidates. `top-k`: a pairwise hinge against the
+   * candidate at rank k only when the taken item ranked below it (a WARP-style update that optimises
+   * hits in the top k, which is what a feed of k items needs).
+   */
+  readonly loss: RankerLoss;
+  readonly k: number;
   /** Weight of the purchase head's logit in the final order. */
   readonly purchaseWeight: number;
 }
@@ -48,6 +57,44 @@ export class Ranker {
    * the item taken. Returns the loss before the update, or null when it was not finite (nothing applied).
    */
   learn(head: Head, x: Float64Array, count: number, positive: number): number | null {
+    return this.options.loss === 'top-k' ? this.learnTopK(head, x, count, positive) : this.learnListwise(head, x, count, positive);
+  }
+
+  private learnTopK(head: Head, x: Float64Array, count: number, positive: number): number | null {
+    const w = this.weights[head];
+    const logits = new Float64Array(count);
+    for (let i = 0; i < count; i += 1) {
+      let z = 0;
+      const row = i * FEATURE_COUNT;
+      for (let f = 0; f < FEATURE_COUNT; f += 1) z += (w[f] ?? 0) * (x[row + f] ?? 0);
+      logits[i] = z;
+    }
+    const target = logits[positive] ?? 0;
+    // The k-th best other candidate: the one the taken item has to beat to be shown.
+    const others: number[] = [];
+    for (let i = 0; i < count; i += 1) if (i !== positive) others.push(i);
+    others.sort((a, b) => (logits[b] ?? 0) - (logits[a] ?? 0));
+    const rival = others[Math.min(this.options.k, others.length) - 1];
+    if (rival === undefined) return 0;
+    const margin = target - (logits[rival] ?? 0);
+    const loss = Math.max(0, 1 - margin);
+    if (!Number.isFinite(loss)) return null;
+    if (loss > 0) {
+      const g2 = this.squared[head];
+      for (let f = 0; f < FEATURE_COUNT; f += 1) {
+        const g = (x[rival * FEATURE_COUNT + f] ?? 0) - (x[positive * FEATURE_COUNT + f] ?? 0);
+        g2[f] = (g2[f] ?? 0) + g * g;
+        w[f] = (w[f] ?? 0) - (this.options.learningRate * g) / Math.sqrt(g2[f] ?? 1);
+      }
+      this.updates += 1;
+    }
+    const tally = this.losses[head];
+    tally.sum += loss;
+    tally.count += 1;
+    return loss;
+  }
+
+  private learnListwise(head: Head, x: Float64Array, count: number, positive: number): number | null {
     const w = this.weights[head];
     const logits = new Float64Array(count);
     let max = Number.NEGATIVE_INFINITY;

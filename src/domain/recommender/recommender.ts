@@ -3,7 +3,7 @@ import type { CandidateSource, FeedItem } from '../feed.ts';
 import type { SessionKnn } from '../session-knn.ts';
 import type { Trending } from '../trending.ts';
 import { F, FEATURE_COUNT, FEATURES, type FeatureName } from './features.ts';
-import { Ranker, type Head } from './ranker.ts';
+import { Ranker, type Head, type RankerLoss } from './ranker.ts';
 
 /** What a list is asked for: the shopper's items so far and what we know about them. */
 export interface RecommendRequest {
@@ -41,6 +41,9 @@ export interface RecommenderOptions {
   /** Leave the item being viewed out of its own list (a storefront never needs it). */
   readonly excludeCurrentItem: boolean;
   readonly rankerLearningRate: number;
+  readonly rankerLoss: RankerLoss;
+  /** Length of the lists the ranker optimises for (the `top-k` loss). */
+  readonly rankerTopK: number;
   readonly purchaseWeight: number;
 }
 
@@ -81,7 +84,7 @@ export class Recommender {
     private readonly sources: RecommenderSources,
     private readonly options: RecommenderOptions,
   ) {
-    this.ranker = new Ranker({ learningRate: options.rankerLearningRate, purchaseWeight: options.purchaseWeight });
+    this.ranker = new Ranker({ learningRate: options.rankerLearningRate, loss: options.rankerLoss, k: options.rankerTopK, purchaseWeight: options.purchaseWeight });
   }
 
   /** The best `n` items for the request, best first, each labelled with its strongest source. */

@@ -97,5 +97,7 @@ export const CANDIDATES: CandidatesConfig = {
   excludeCurrentItem: true,
   rankerLearningRate: 0.05,
   rankerSampleRate: 1,
+  rankerLoss: 'top-k',
+  rankerTopK: 20,
   purchaseWeight: 0.5,
 };
