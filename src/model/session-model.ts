@@ -1,0 +1,260 @@
+import { RecError } from '../errors.ts';
+import { packWeights, weightOf, type ModelArtifacts } from './artifacts.ts';
+import type { BatchScorer, OutputTable } from './batch-scorer.ts';
+import { SessionEncoder } from './encoder.ts';
+import { resolveModelOptions, type SessionModelOptions } from './options.ts';
+import { ModelParams } from './params.ts';
+import { NegativeSampler } from './sampler.ts';
+import { scoreInto, selectTopK, TypedArrayScorer } from './scorer.ts';
+import { Trainer, type BatchResult, type TrainingExample } from './trainer.ts';
+import { Vocabulary } from './vocabulary.ts';
+
+/** One recommended item. */
+export interface Recommendation {
+  readonly item: string;
+  readonly score: number;
+}
+
+/** Health and volume counters of the model. */
+export interface ModelStats {
+  readonly items: number;
+  /** New items refused because the vocabulary was full. */
+  readonly unknownItems: number;
+  readonly batches: number;
+  readonly updates: number;
+  readonly skippedNonFinite: number;
+  readonly rolledBack: number;
+  readonly examples: number;
+  readonly skippedExamples: number;
+  /** Rolling pre-update (prequential) loss; null before the first batch. */
+  readonly rollingLoss: number | null;
+}
+
+/**
+ * Online next-item model over sessions: learns from (context → next item) micro-batches in one pass
+ * and scores the whole catalogue for a context. Pure TypeScript over typed arrays; a tensor backend
+ * can serve `topKBatch` through an injected `BatchScorer`.
+ *
+ * `trainBatch` is synchronous, so on Node's single thread no scoring call ever sees a half-applied
+ * update; an asynchronous batch scorer may, however, score against a cached table a few versions old.
+ */
+export class SessionModel {
+  readonly options: SessionModelOptions;
+  private readonly params: ModelParams;
+  private readonly vocabulary: Vocabulary;
+  private readonly sampler: NegativeSampler;
+  private readonly trainer: Trainer;
+  private readonly scoringEncoder: SessionEncoder;
+  private readonly contextScratch: Int32Array;
+  private scratchScores = new Float32Array(0);
+  private batchScorer: BatchScorer;
+
+  /** @param options partial options; see `SessionModelOptions` for the defaults. */
+  constructor(options: Partial<SessionModelOptions> = {}, batchScorer: BatchScorer = new TypedArrayScorer()) {
+    this.options = resolveModelOptions(options);
+    this.params = new ModelParams(this.options);
+    this.vocabulary = new Vocabulary(this.options.maxItems);
+    this.sampler = new NegativeSampler(this.options.maxItems, this.options.samplerPower);
+    const trainingEncoder = new SessionEncoder(this.params, this.options.maxContext);
+    this.trainer = new Trainer(this.options, this.params, this.vocabulary, trainingEncoder, this.sampler);
+    this.scoringEncoder = new SessionEncoder(this.params, this.options.maxContext);
+    this.contextScratch = new Int32Array(this.options.maxContext);
+    this.batchScorer = batchScorer;
+  }
+
+  /** Applied updates so far; grows by one per applied `trainBatch`. */
+  get version(): number {
+    return this.trainer.counters.updates;
+  }
+
+  /** Version label for logs and recommendation records, e.g. `attn-d64-v1234`. */
+  get modelVersion(): string {
+    return `attn-d${this.options.dim}-v${this.version}`;
+  }
+
+  /** Items known. */
+  get size(): number {
+    return this.vocabulary.size;
+  }
+
+  /** Bytes held in typed arrays (parameters, optimiser state, sampler); capacity-sized, so constant. */
+  get bytes(): number {
+    return this.params.bytes + this.sampler.bytes;
+  }
+
+  get learningRate(): number {
+    return this.trainer.learningRate;
+  }
+
+  /** Changes the rate of later batches (a schedule, or damping after incidents). */
+  set learningRate(value: number) {
+    this.trainer.learningRate = value;
+  }
+
+  get stats(): ModelStats {
+    const c = this.trainer.counters;
+    return {
+      items: this.vocabulary.size,
+      unknownItems: this.vocabulary.overflow,
+      batches: c.batches,
+      updates: c.updates,
+      skippedNonFinite: c.skippedNonFinite,
+      rolledBack: c.rolledBack,
+      examples: c.examples,
+      skippedExamples: c.skippedExamples,
+      rollingLoss: this.trainer.rollingLoss,
+    };
+  }
+
+  /** The scorer `topKBatch` uses (the typed-array one unless another was injected). */
+  get scorerName(): string {
+    return this.batchScorer.name;
+  }
+
+  setBatchScorer(scorer: BatchScorer): void {
+    this.batchScorer = scorer;
+  }
+
+  /** One online update from a micro-batch (64 is the measured sweet spot). */
+  trainBatch(examples: readonly TrainingExample[]): BatchResult {
+    return this.trainer.train(examples);
+  }
+
+  /** Row index of an item, or -1 when unknown. */
+  indexOf(item: string): number {
+    return this.vocabulary.lookup(item);
+  }
+
+  /** Item id of a row index below `size`. */
+  itemAt(index: number): string {
+    return this.vocabulary.item(index);
+  }
+
+  /** The output side as a read-only view, for batch scorers. */
+  outputTable(): OutputTable {
+    return { output: this.params.output, bias: this.params.bias, size: this.vocabulary.size, dim: this.options.dim, version: this.version };
+  }
+
+  /**
+   * Session vectors of `contexts` (newest first) into `out`, `dim` floats each. Unknown items are
+   * skipped; a context with no known item gets the zero vector (scores = popularity bias).
+   */
+  encode(contexts: readonly (readonly string[])[], out: Float32Array): void {
+    const d = this.options.dim;
+    const chunk = 256;
+    for (let start = 0; start < contexts.length; start += chunk) {
+      const part = contexts.slice(start, start + chunk);
+      this.scoringEncoder.reset(part.length);
+      for (const [n, context] of part.entries()) {
+        const limit = Math.min(this.options.maxContext, context.length);
+        for (let i = 0; i < limit; i += 1) this.contextScratch[i] = this.vocabulary.lookup(context[i] ?? '');
+        this.scoringEncoder.setContext(n, this.contextScratch.subarray(0, limit));
+      }
+      this.scoringEncoder.forward();
+      out.set(this.scoringEncoder.sessions.subarray(0, part.length * d), start * d);
+    }
+  }
+
+  /** Fills `out[j]` with the score of item j for every known item; returns how many were written. */
+  scoreAll(context: readonly string[], out: Float32Array): number {
+    if (out.length < this.vocabulary.size) throw new RangeError(`scoreAll needs room for ${this.vocabulary.size} scores`);
+    const session = new Float32Array(this.options.dim);
+    this.encode([context], session);
+    scoreInto(this.outputTable(), session, 0, out);
+    return this.vocabulary.size;
+  }
+
+  /** The k best items for a context, best first (partial selection, no full sort). */
+  topK(context: readonly string[], k: number, exclude?: (index: number) => boolean): Recommendation[] {
+    if (this.scratchScores.length < this.vocabulary.size) this.scratchScores = new Float32Array(this.params.maxItems);
+    const size = this.scoreAll(context, this.scratchScores);
+    const best = selectTopK(this.scratchScores, size, k, exclude);
+    return Array.from(best.indices, (index, i) => ({ item: this.vocabulary.item(index), score: best.scores[i] ?? 0 }));
+  }
+
+  /** Top k for many contexts at once, through the batch scorer (where a tensor backend pays off). */
+  async topKBatch(contexts: readonly (readonly string[])[], k: number): Promise<Recommendation[][]> {
+    const d = this.options.dim;
+    const sessions = new Float32Array(contexts.length * d);
+    this.encode(contexts, sessions);
+    const result = await this.batchScorer.topK(sessions, contexts.length, k, this.outputTable());
+    const lists: Recommendation[][] = [];
+    for (let n = 0; n < contexts.length; n += 1) {
+      const list: Recommendation[] = [];
+      for (let i = 0; i < result.k; i += 1) {
+        const index = result.indices[n * result.k + i] ?? -1;
+        if (index < 0 || index >= this.vocabulary.size) continue;
+        list.push({ item: this.vocabulary.item(index), score: result.scores[n * result.k + i] ?? 0 });
+      }
+      lists.push(list);
+    }
+    return lists;
+  }
+
+  /** A complete snapshot: restoring it gives identical scores and identical further training. */
+  toArtifacts(): ModelArtifacts {
+    const size = this.vocabulary.size;
+    const d = this.options.dim;
+    const p = this.params;
+    const { weightSpecs, weights } = packWeights([
+      ['input', p.input.subarray(0, size * d)],
+      ['output', p.output.subarray(0, size * d)],
+      ['bias', p.bias.subarray(0, size)],
+      ['inputAcc', p.inputAcc.subarray(0, size)],
+      ['outputAcc', p.outputAcc.subarray(0, size)],
+      ['biasAcc', p.biasAcc.subarray(0, size)],
+      ['counts', p.counts.subarray(0, size)],
+      ['samplerWeights', this.sampler.weights.subarray(0, this.sampler.size)],
+      ['dense', p.dense],
+      ['denseAcc', p.denseAcc],
+    ]);
+    return {
+      meta: {
+        format: 'streamrec-session-model',
+        formatVersion: 1,
+        options: this.options,
+        items: [...this.vocabulary.toArray()],
+        overflow: this.vocabulary.overflow,
+        version: this.version,
+        counters: { ...this.trainer.counters },
+        rollingLoss: this.trainer.rollingLoss,
+        learningRate: this.trainer.learningRate,
+      },
+      weightSpecs,
+      weights,
+    };
+  }
+
+  /** Rebuilds a model from `toArtifacts()` output. */
+  static fromArtifacts(artifacts: ModelArtifacts, batchScorer?: BatchScorer): SessionModel {
+    const { meta } = artifacts;
+    if (meta.format !== 'streamrec-session-model' || meta.formatVersion !== 1) {
+      throw new RecError('REC_DATA', `unsupported model snapshot format ${String(meta.format)} v${String(meta.formatVersion)}`);
+    }
+    const model = batchScorer === undefined ? new SessionModel(meta.options) : new SessionModel(meta.options, batchScorer);
+    const size = meta.items.length;
+    const d = model.options.dim;
+    const p = model.params;
+    const copy = (name: string, target: Float32Array, length: number): void => {
+      const source = weightOf(artifacts, name);
+      if (source.length !== length) throw new RecError('REC_DATA', `model snapshot weight '${name}' has ${source.length} values, expected ${length}`);
+      target.set(source);
+    };
+    model.vocabulary.restore(meta.items, meta.overflow);
+    copy('input', p.input, size * d);
+    copy('output', p.output, size * d);
+    copy('bias', p.bias, size);
+    copy('inputAcc', p.inputAcc, size);
+    copy('outputAcc', p.outputAcc, size);
+    copy('biasAcc', p.biasAcc, size);
+    copy('counts', p.counts, size);
+    copy('dense', p.dense, p.dense.length);
+    copy('denseAcc', p.denseAcc, p.denseAcc.length);
+    const samplerWeights = weightOf(artifacts, 'samplerWeights');
+    model.sampler.restore(samplerWeights, samplerWeights.length);
+    Object.assign(model.trainer.counters, meta.counters);
+    model.trainer.rollingLoss = meta.rollingLoss;
+    model.trainer.learningRate = meta.learningRate;
+    return model;
+  }
+}
