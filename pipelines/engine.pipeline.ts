@@ -1,4 +1,4 @@
-import { pipe, tap, type OperatorFunction } from 'rxjs';
+import { identity, pipe, tap, type OperatorFunction } from 'rxjs';
 import type { CandidateState } from '../src/domain/candidate-state.ts';
 import type { DecodeOptions } from '../src/domain/decode.ts';
 import type { SessionWindows } from '../src/domain/session-windows.ts';
@@ -10,6 +10,7 @@ import { acknowledge } from './operators/acknowledge.ts';
 import { buildFeeds, type BuildFeedsOptions } from './operators/buildFeeds.ts';
 import { decodeBatch } from './operators/decodeBatch.ts';
 import { learnCandidates } from './operators/learnCandidates.ts';
+import { learnModel, type ModelExample } from './operators/learnModel.ts';
 import { sessionWindow } from './operators/sessionWindow.ts';
 import { timed } from './operators/timed.ts';
 import { writeAnalytics } from './operators/writeAnalytics.ts';
@@ -21,6 +22,9 @@ export interface EnginePipelineDeps {
   readonly windows: SessionWindows;
   readonly candidates: CandidateState;
   readonly feeds: BuildFeedsOptions;
+  /** Online model update from a micro-batch of examples; absent when the model is off. */
+  readonly trainModel?: (examples: readonly ModelExample[]) => void;
+  readonly modelBatchSize?: number;
   /** Serving-store write (already retrying); resolves when acknowledged. */
   readonly writeState: (writes: StateWrites) => Promise<void>;
   /** Analytics + dead-letter write (already retrying); resolves when stored. */
@@ -63,6 +67,7 @@ export function enginePipeline(deps: EnginePipelineDeps): OperatorFunction<Sourc
       metrics.sessionsActive(batch.source.partition, deps.windows.of(batch.source.partition).size);
     }),
     stage('learn', learnCandidates(deps.candidates)),
+    deps.trainModel === undefined ? identity : stage('model', learnModel(deps.trainModel, deps.modelBatchSize ?? 64)),
     stage('feeds', buildFeeds(deps.windows.options, deps.candidates, deps.feeds)),
   );
   return pipe(

@@ -14,14 +14,16 @@ const program = new Command()
   .description('Evaluate next-item recommendations on a folder in the SR-GNN protocol format')
   .option('--data <dir>', 'folder with train_sessions.txt(.gz) and test_prefixes.tsv(.gz)', join(import.meta.dirname, '..', '..', 'shared', 'data', 'diginetica', 'srgnn-protocol'))
   .option('--json <file>', 'write the figures as JSON')
+  .option('--model', 'also train the online embedding model and use it as a ranker feature', false)
   .option('--exclude-current', 'leave the current item out of its list, as the storefront does (published protocols keep it)', false)
   .parse();
-const opts = program.opts<{ data: string; json?: string; excludeCurrent: boolean }>();
+const opts = program.opts<{ data: string; json?: string; excludeCurrent: boolean; model: boolean }>();
 
 async function main(): Promise<void> {
   const config = loadConfig({
     ...process.env,
     STREAMREC_CANDIDATES_EXCLUDE_CURRENT_ITEM: String(opts.excludeCurrent),
+    ...(opts.model ? { STREAMREC_MODEL_ENABLED: 'true' } : {}),
   });
   const tty = process.stderr.isTTY === true;
   const bar = new SingleBar({ format: '{phase} [{bar}] {percentage}% | {value}/{total} | {eta_formatted} left', stream: process.stderr }, Presets.shades_classic);
@@ -50,6 +52,11 @@ async function main(): Promise<void> {
   const out = (line: string): void => void process.stdout.write(`${line}\n`);
   out(`\ndata: ${report.dataDir}`);
   out(`learned online from ${report.train.sessions.toLocaleString('en-US')} sessions / ${report.train.events.toLocaleString('en-US')} events in ${report.train.seconds} s (${report.train.eventsPerSecond.toLocaleString('en-US')} events/s through the pipeline; ${report.train.rankerUpdates.toLocaleString('en-US')} ranker updates)`);
+  out(
+    report.model === null
+      ? 'online embedding model: off (--model to train it)'
+      : `online embedding model: ${report.model.version} on ${report.model.backend}, ${report.model.items.toLocaleString('en-US')} items, ${(report.model.bytes / 2 ** 20).toFixed(1)} MiB, ${report.model.rolledBack} rolled back, ${report.model.skippedNonFinite} non-finite skipped`,
+  );
   out(`scored ${report.test.prefixes.toLocaleString('en-US')} test prefixes over ${report.test.catalogue.toLocaleString('en-US')} items${opts.excludeCurrent ? ' (current item excluded)' : ''}\n`);
   out('| recommender | HR@20 | MRR@20 | HR@10 | NDCG@10 | coverage@20 | predictions/s |');
   out('|---|---|---|---|---|---|---|');

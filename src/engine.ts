@@ -23,6 +23,7 @@ import type { AnalyticsRows } from './ports/analytics-sink.ts';
 import type { Logger } from './ports/logger.ts';
 import type { StateWrites } from './ports/state-store.ts';
 import { BatchingAnalyticsSink } from './runtime/batching-sink.ts';
+import { startModel } from './runtime/model-runtime.ts';
 import { withRetry, type RetryPolicy } from './runtime/retry.ts';
 
 /** Version tag written into every feed; bumps when the candidate logic changes. */
@@ -111,7 +112,8 @@ export async function startEngine(config: Config, logger: Logger): Promise<Runni
     allowedLatenessMs: config.sessions.allowedLatenessMs,
     maxSessions: config.sessions.maxSessionsPerPartition,
   });
-  const candidates = new CandidateState(config.candidates);
+  const modelRuntime = await startModel(config.model, metrics, logger);
+  const candidates = new CandidateState(config.candidates, modelRuntime?.model);
   const source = new KafkaEventSource(
     kafka,
     config.kafka,
@@ -134,6 +136,7 @@ export async function startEngine(config: Config, logger: Logger): Promise<Runni
     subscription.unsubscribe();
     assignmentSubscription.unsubscribe();
     await sink.close();
+    await modelRuntime?.stop();
     await Promise.allSettled([redis.close(), publisher.close(), clickhouse.close()]);
     if (server !== null) await new Promise((resolve) => server?.close(resolve));
     finish(failure);
@@ -147,10 +150,11 @@ export async function startEngine(config: Config, logger: Logger): Promise<Runni
         candidates,
         feeds: {
           feedSize: config.candidates.feedSize,
-          modelVersion: MODEL_VERSION,
+          modelVersion: () => (modelRuntime === null ? MODEL_VERSION : `${MODEL_VERSION}+${modelRuntime.model.modelVersion}`),
           now: Date.now,
           recommendationId,
         },
+        ...(modelRuntime === null ? {} : { trainModel: modelRuntime.train, modelBatchSize: config.model.batchSize }),
         writeState,
         appendAnalytics,
         analyticsConcurrency: 8,

@@ -7,7 +7,8 @@ import type { FeedBatch, WindowedBatch } from '../types.ts';
 
 export interface BuildFeedsOptions {
   readonly feedSize: number;
-  readonly modelVersion: string;
+  /** Version of the state/model behind a list, read when the list is built. */
+  readonly modelVersion: () => string;
   /** Wall clock, epoch ms. */
   readonly now: () => number;
   /** Id of a served list; the same inputs must give the same id (idempotent analytics rows). */
@@ -35,7 +36,7 @@ export function buildFeeds(limits: SessionLimits, state: CandidateState, options
       generated_at: options.now(),
       event_ts: eventTs,
       version: 1,
-      model_version: options.modelVersion,
+      model_version: options.modelVersion(),
       recommendation_id: options.recommendationId(feedIdOf(owner), at.partition, at.lastOffset),
     },
   });

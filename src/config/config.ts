@@ -73,6 +73,18 @@ export interface CandidatesConfig {
   readonly purchaseWeight: number;
 }
 
+export interface ModelConfig {
+  readonly enabled: boolean;
+  readonly backend: 'auto' | 'tfjs-node-gpu' | 'tfjs-node' | 'wasm' | 'cpu';
+  readonly maxItems: number;
+  readonly dim: number;
+  readonly learningRate: number;
+  readonly negatives: number;
+  readonly batchSize: number;
+  readonly snapshotDir: string;
+  readonly snapshotIntervalMs: number;
+}
+
 export interface MetricsConfig {
   readonly port: number;
   readonly host: string;
@@ -89,6 +101,7 @@ export interface Config {
   readonly engine: EngineConfig;
   readonly sessions: SessionsConfig;
   readonly candidates: CandidatesConfig;
+  readonly model: ModelConfig;
   readonly metrics: MetricsConfig;
   readonly log: LogConfig;
 }

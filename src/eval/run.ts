@@ -5,7 +5,7 @@ import { FEATURES } from '../domain/recommender/features.ts';
 import { loadCategories } from '../replay/categories.ts';
 import { scorePrefixes, recommenders, type ScoreResult } from './score.ts';
 import { readTestPrefixes } from './srgnn-data.ts';
-import { trainOnline } from './train.ts';
+import { trainOnline, type TrainResult } from './train.ts';
 
 export interface EvalOptions {
   readonly dataDir: string;
@@ -17,6 +17,7 @@ export interface EvalOptions {
 export interface EvalReport {
   readonly dataDir: string;
   readonly train: { readonly sessions: number; readonly events: number; readonly seconds: number; readonly eventsPerSecond: number; readonly rankerUpdates: number };
+  readonly model: TrainResult['model'];
   readonly test: { readonly prefixes: number; readonly catalogue: number };
   readonly metrics: ScoreResult['metrics'];
   readonly slices: ScoreResult['slices'];
@@ -62,6 +63,7 @@ export async function runEval(options: EvalOptions): Promise<EvalReport> {
       eventsPerSecond: Math.round(trained.events / Math.max(trained.seconds, 1e-6)),
       rankerUpdates: trained.rankerUpdates,
     },
+    model: trained.model,
     test: { prefixes: rows.length, catalogue: trained.counts.size },
     metrics: result.metrics,
     slices: result.slices,

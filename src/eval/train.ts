@@ -6,7 +6,8 @@ import { noopMetrics } from '../adapters/memory/metrics.ts';
 import type { Config } from '../config/config.ts';
 import { CandidateState } from '../domain/candidate-state.ts';
 import type { BehaviourEvent } from '../domain/event.ts';
-import type { ItemModel } from '../domain/recommender/recommender.ts';
+import { createLogger } from '../adapters/log/pino.ts';
+import { startModel } from '../runtime/model-runtime.ts';
 import { recommendationId } from '../domain/recommendation-id.ts';
 import { SessionWindows } from '../domain/session-windows.ts';
 import { readTrainSessions } from './srgnn-data.ts';
@@ -28,6 +29,8 @@ export interface TrainResult {
   readonly counts: ReadonlyMap<string, number>;
   readonly feedsWritten: number;
   readonly rankerUpdates: number;
+  /** The model's backend and stats when the model is enabled. */
+  readonly model: { readonly backend: string; readonly version: string; readonly items: number; readonly rolledBack: number; readonly skippedNonFinite: number; readonly bytes: number } | null;
 }
 
 async function* trainingRecords(dir: string, counts: Map<string, number>, onSession: (events: number) => void): AsyncGenerator<Buffer> {
@@ -56,8 +59,8 @@ export async function trainOnline(
   dir: string,
   config: Config,
   onProgress: (sessions: number, events: number) => void,
-  model?: ItemModel,
 ): Promise<TrainResult> {
+  const model = await startModel(config.model, noopMetrics(), createLogger({ level: 'warn' }, 'eval'));
   const counts = new Map<string, number>();
   let sessions = 0;
   let events = 0;
@@ -69,7 +72,7 @@ export async function trainOnline(
     allowedLatenessMs: config.sessions.allowedLatenessMs,
     maxSessions: config.sessions.maxSessionsPerPartition,
   });
-  const state = new CandidateState(config.candidates, model);
+  const state = new CandidateState(config.candidates, model?.model);
   const source = new MemoryEventSource(
     trainingRecords(dir, counts, (size) => {
       sessions += 1;
@@ -85,7 +88,8 @@ export async function trainOnline(
         decode: { maxBytes: config.engine.maxMessageBytes, payloadBytes: config.engine.deadLetterPayloadBytes },
         windows,
         candidates: state,
-        feeds: { feedSize: config.candidates.feedSize, modelVersion: 'eval', now: () => Date.now(), recommendationId },
+        feeds: { feedSize: config.candidates.feedSize, modelVersion: () => 'eval', now: () => Date.now(), recommendationId },
+        ...(model === null ? {} : { trainModel: model.train, modelBatchSize: config.model.batchSize }),
         writeState: async (writes) => {
           feedsWritten += writes.feeds.length;
         },
@@ -107,5 +111,16 @@ export async function trainOnline(
     counts,
     feedsWritten,
     rankerUpdates: state.recommender.ranker.updates,
+    model:
+      model === null
+        ? null
+        : {
+            backend: model.backend,
+            version: model.model.modelVersion,
+            items: model.model.size,
+            rolledBack: model.model.stats.rolledBack,
+            skippedNonFinite: model.model.stats.skippedNonFinite,
+            bytes: model.model.bytes,
+          },
   };
 }

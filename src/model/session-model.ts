@@ -155,6 +155,29 @@ export class SessionModel {
     }
   }
 
+  /**
+   * Scores the given items for a context (newest first): `out[i]` for `items[i]`, NaN when the item
+   * is unknown. One encoding and one dot product per item, so reranking a few hundred candidates is
+   * cheap where scoring the whole catalogue is not.
+   */
+  scoreItems(context: readonly string[], items: readonly string[], out: Float64Array): void {
+    const d = this.options.dim;
+    const session = new Float32Array(d);
+    this.encode([context], session);
+    const { output, bias } = this.params;
+    for (let i = 0; i < items.length; i += 1) {
+      const row = this.vocabulary.lookup(items[i] ?? '');
+      if (row < 0) {
+        out[i] = Number.NaN;
+        continue;
+      }
+      let z = bias[row] ?? 0;
+      const base = row * d;
+      for (let k = 0; k < d; k += 1) z += (session[k] ?? 0) * (output[base + k] ?? 0);
+      out[i] = z;
+    }
+  }
+
   /** Fills `out[j]` with the score of item j for every known item; returns how many were written. */
   scoreAll(context: readonly string[], out: Float32Array): number {
     if (out.length < this.vocabulary.size) throw new RangeError(`scoreAll needs room for ${this.vocabulary.size} scores`);

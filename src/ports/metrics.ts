@@ -17,4 +17,8 @@ export interface Metrics {
   inFlightEvents(count: number): void;
   partitionPaused(paused: boolean): void;
   consumerLag(topic: string, partition: number, lag: number): void;
+  /** The TensorFlow.js backend the model runs on. */
+  modelBackend(name: string): void;
+  /** One model micro-batch: its outcome and its loss (before the update). */
+  modelUpdate(status: string, loss: number | null, version: number): void;
 }

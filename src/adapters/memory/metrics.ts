@@ -18,5 +18,7 @@ export function noopMetrics(): Metrics {
     inFlightEvents: noop,
     partitionPaused: noop,
     consumerLag: noop,
+    modelBackend: noop,
+    modelUpdate: noop,
   };
 }

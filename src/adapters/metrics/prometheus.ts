@@ -23,6 +23,11 @@ export class PrometheusMetrics implements Metrics {
   private readonly paused = new Gauge({ name: 'rec_consumer_paused', help: '1 while consumption is paused by backpressure.', registers: [this.registry] });
   private readonly lag = new Gauge({ name: 'rec_consumer_lag_events', help: 'Records between the last fetched offset and the partition end.', labelNames: ['topic', 'partition'], registers: [this.registry] });
 
+  private readonly backend = new Gauge({ name: 'rec_model_backend_info', help: 'TensorFlow.js backend of the online model (1 for the one in use).', labelNames: ['backend'], registers: [this.registry] });
+  private readonly modelUpdates = new Counter({ name: 'rec_model_updates_total', help: 'Model micro-batches, by outcome (applied, rolled-back, non-finite, empty).', labelNames: ['status'], registers: [this.registry] });
+  private readonly modelLoss = new Gauge({ name: 'rec_model_loss', help: 'Prequential loss of the last model micro-batch (before its update).', registers: [this.registry] });
+  private readonly modelVersionGauge = new Gauge({ name: 'rec_model_version', help: 'Version of the online model (applied updates).', registers: [this.registry] });
+
   constructor(collectDefaults = true) {
     if (collectDefaults) collectDefaultMetrics({ register: this.registry, prefix: 'rec_process_' });
   }
@@ -69,5 +74,14 @@ export class PrometheusMetrics implements Metrics {
   }
   consumerLag(topic: string, partition: number, lag: number): void {
     this.lag.set({ topic, partition: String(partition) }, lag);
+  }
+  modelBackend(name: string): void {
+    this.backend.reset();
+    this.backend.set({ backend: name }, 1);
+  }
+  modelUpdate(status: string, loss: number | null, version: number): void {
+    this.modelUpdates.inc({ status });
+    if (loss !== null && Number.isFinite(loss)) this.modelLoss.set(loss);
+    this.modelVersionGauge.set(version);
   }
 }

@@ -19,10 +19,10 @@ export interface RecommendRequest {
   readonly self?: string;
 }
 
-/** An optional learned model of the next item (e.g. the online embedding model). */
+/** An optional learned model of the next item (e.g. the online embedding model), used to rerank candidates. */
 export interface ItemModel {
-  /** Best items for a context given newest first. */
-  topK(contextNewestFirst: readonly string[], k: number): readonly { readonly item: string; readonly score: number }[];
+  /** Scores `items` for a context given newest first into `out`; NaN for items it does not know. */
+  scoreItems(contextNewestFirst: readonly string[], items: readonly string[], out: Float64Array): void;
 }
 
 export interface RecommenderSources {
@@ -137,6 +137,23 @@ export class Recommender {
     return best;
   }
 
+  /** The model's score of every candidate, scaled to [0, 1] within the pool (0 for items it does not know). */
+  private modelFeature(model: ItemModel, recent: readonly string[], pool: Pool): void {
+    const scores = new Float64Array(pool.items.length);
+    model.scoreItems(recent, pool.items, scores);
+    let min = Number.POSITIVE_INFINITY;
+    let max = Number.NEGATIVE_INFINITY;
+    for (const score of scores) {
+      if (!Number.isFinite(score)) continue;
+      if (score < min) min = score;
+      if (score > max) max = score;
+    }
+    if (!(max > min)) return;
+    scores.forEach((score, i) => {
+      pool.x[i * FEATURE_COUNT + F.model] = Number.isFinite(score) ? (score - min) / (max - min) : 0;
+    });
+  }
+
   private pool(request: RecommendRequest): Pool {
     const pool: Pool = { items: [], index: new Map(), x: new Float64Array(256 * FEATURE_COUNT) };
     const set = (item: string, feature: number, value: number): void => {
@@ -187,14 +204,6 @@ export class Recommender {
       if (step === 1) pool.x[row + F.is_current] = 1;
     });
 
-    const model = this.sources.model;
-    if (model !== undefined && recent.length > 0) {
-      const scored = model.topK(recent, size);
-      const max = scored[0]?.score ?? 0;
-      const min = scored.at(-1)?.score ?? 0;
-      for (const entry of scored) set(entry.item, F.model, max > min ? (entry.score - min) / (max - min) : 1);
-    }
-
     const categories = [...request.categories.entries()].filter(([, w]) => w > 0).sort((a, b) => b[1] - a[1]).slice(0, TOP_CATEGORIES);
     const totalAffinity = categories.reduce((sum, [, w]) => sum + w, 0);
     for (const [category, affinity] of categories) {
@@ -216,6 +225,8 @@ export class Recommender {
         pool.x[i * FEATURE_COUNT + F.popularity] = Math.log1p(share * POPULARITY_RANGE) / scale;
       }
     }
+    const model = this.sources.model;
+    if (model !== undefined && recent.length > 0) this.modelFeature(model, recent, pool);
     return pool;
   }
 }

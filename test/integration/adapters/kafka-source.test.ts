@@ -35,6 +35,8 @@ function recordingMetrics(): Metrics & { paused: boolean[]; inFlight: number[] }
     inFlightEvents: (n) => inFlight.push(n),
     partitionPaused: (p) => paused.push(p),
     consumerLag: noop,
+    modelBackend: noop,
+    modelUpdate: noop,
   };
 }
 

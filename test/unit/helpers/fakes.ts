@@ -75,6 +75,12 @@ export class RecordingMetrics implements Metrics {
   consumerLag(topic: string, partition: number, lag: number): void {
     this.push('consumerLag', [topic, partition, lag]);
   }
+  modelBackend(name: string): void {
+    this.push('modelBackend', [name]);
+  }
+  modelUpdate(status: string, loss: number | null, version: number): void {
+    this.push('modelUpdate', [status, loss, version]);
+  }
 }
 
 /** Candidate settings small enough to reason about in a test. */
