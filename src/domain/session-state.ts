@@ -89,9 +89,15 @@ export class SessionState {
   request(ts = Number.POSITIVE_INFINITY, maxItems = REQUEST_ITEMS): RecommendRequest {
     const events = ts === Number.POSITIVE_INFINITY ? this.history : this.history.filter((entry) => entry.ts <= ts);
     const sequence: string[] = [];
-    for (const entry of events) if (entry.item !== null && sequence.at(-1) !== entry.item) sequence.push(entry.item);
+    const categories: (string | null)[] = [];
+    for (const entry of events) {
+      if (entry.item === null || sequence.at(-1) === entry.item) continue;
+      sequence.push(entry.item);
+      categories.push(entry.category);
+    }
     return {
       sequence: sequence.length > maxItems ? sequence.slice(-maxItems) : sequence,
+      sequenceCategories: categories.length > maxItems ? categories.slice(-maxItems) : categories,
       categories: categoryAffinity(events),
       purchased: this.purchased,
       now: ts === Number.POSITIVE_INFINITY ? this.lastSeen : ts,

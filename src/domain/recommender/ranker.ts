@@ -4,12 +4,15 @@ export type Head = 'click' | 'purchase';
 
 export type RankerLoss = 'listwise' | 'top-k';
 
+/** Step size of the top-k objective's second rival (the best other candidate) relative to the k-th. */
+const TOP_RIVAL_WEIGHT = 0.3;
+
 export interface RankerOptions {
   readonly learningRate: number;
   /**
-   * `listwise`: softmax cross-entropy over the candidates. `top-k`: a pairwise hinge against the
-   * candidate at rank k only when the taken item ranked below it (a WARP-style update that optimises
-   * hits in the top k, which is what a feed of k items needs).
+   * `listwise`: softmax cross-entropy over the candidates. `top-k`: pairwise hinges of the taken item
+   * against the candidate at rank k (a WARP-style update that optimises hits in the top k, which is
+   * what a feed of k items needs) and, with a smaller step, against the best other candidate.
    */
   readonly loss: RankerLoss;
   readonly k: number;
@@ -70,19 +73,31 @@ export class Ranker {
       logits[i] = z;
     }
     const target = logits[positive] ?? 0;
-    // The k-th best other candidate: the one the taken item has to beat to be shown.
     const others: number[] = [];
     for (let i = 0; i < count; i += 1) if (i !== positive) others.push(i);
     others.sort((a, b) => (logits[b] ?? 0) - (logits[a] ?? 0));
-    const rival = others[Math.min(this.options.k, others.length) - 1];
-    if (rival === undefined) return 0;
-    const margin = target - (logits[rival] ?? 0);
-    const loss = Math.max(0, 1 - margin);
-    if (!Number.isFinite(loss)) return null;
+    // Two rivals: the k-th best other candidate (the one the taken item must beat to be shown at all),
+    // and the best one (to be shown first), the latter with a smaller step: hits matter more than order.
+    const rivals: [number | undefined, number][] = [
+      [others[Math.min(this.options.k, others.length) - 1], 1],
+      [others[0], TOP_RIVAL_WEIGHT],
+    ];
+    let loss = 0;
+    const gradient = new Float64Array(FEATURE_COUNT);
+    for (const [rival, weight] of rivals) {
+      if (rival === undefined) continue;
+      const hinge = Math.max(0, 1 - (target - (logits[rival] ?? 0)));
+      if (hinge <= 0) continue;
+      loss += weight * hinge;
+      for (let f = 0; f < FEATURE_COUNT; f += 1) {
+        gradient[f] = (gradient[f] ?? 0) + weight * ((x[rival * FEATURE_COUNT + f] ?? 0) - (x[positive * FEATURE_COUNT + f] ?? 0));
+      }
+    }
+    if (!Number.isFinite(loss) || gradient.some((g) => !Number.isFinite(g))) return null;
     if (loss > 0) {
       const g2 = this.squared[head];
       for (let f = 0; f < FEATURE_COUNT; f += 1) {
-        const g = (x[rival * FEATURE_COUNT + f] ?? 0) - (x[positive * FEATURE_COUNT + f] ?? 0);
+        const g = gradient[f] ?? 0;
         g2[f] = (g2[f] ?? 0) + g * g;
         w[f] = (w[f] ?? 0) - (this.options.learningRate * g) / Math.sqrt(g2[f] ?? 1);
       }

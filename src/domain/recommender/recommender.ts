@@ -9,6 +9,8 @@ import { Ranker, type Head, type RankerLoss } from './ranker.ts';
 export interface RecommendRequest {
   /** Items in event order, oldest first (consecutive repeats collapsed). */
   readonly sequence: readonly string[];
+  /** Category of each item of `sequence` where known (same length), for instant shifts of intent. */
+  readonly sequenceCategories?: readonly (string | null)[];
   /** Category → affinity weight (any scale). */
   readonly categories: ReadonlyMap<string, number>;
   /** Item → time of purchase. */
@@ -63,6 +65,8 @@ const SOURCE_OF: Record<FeatureName, CandidateSource | null> = {
 };
 const RECENT_FOR_COVISIT = 5;
 const RECENCY = 0.6;
+/** Extra damping of recent items whose category differs from the current item's. */
+const SHIFT_DAMPING = 0.2;
 const TOP_CATEGORIES = 3;
 const POPULAR_CANDIDATES = 20;
 const POPULARITY_RANGE = 1000;
@@ -179,9 +183,16 @@ export class Recommender {
     if (knnMax > 0) for (const entry of knn) set(entry.item, F.session_knn, entry.score / knnMax);
 
     const recent: string[] = [];
+    const recentWeight: number[] = [];
+    const currentCategory = request.sequenceCategories?.at(-1) ?? null;
     for (let i = sequence.length - 1; i >= 0 && recent.length < RECENT_FOR_COVISIT; i -= 1) {
       const item = sequence[i];
-      if (item !== undefined && !recent.includes(item)) recent.push(item);
+      if (item === undefined || recent.includes(item)) continue;
+      // An item from another category than the current one speaks for an intent the shopper just left.
+      const category = request.sequenceCategories?.[i] ?? null;
+      const shifted = currentCategory !== null && category !== null && category !== currentCategory;
+      recentWeight.push(RECENCY ** recent.length * (shifted ? SHIFT_DAMPING : 1));
+      recent.push(item);
     }
     recent.forEach((item, rank) => {
       const neighbours = this.sources.covisit.neighbours(item, this.options.covisitNeighbours);
@@ -190,7 +201,7 @@ export class Recommender {
       for (const neighbour of neighbours) {
         const value = neighbour.score / max;
         if (rank === 0) set(neighbour.item, F.covisit_last, value);
-        set(neighbour.item, F.covisit_recent, RECENCY ** rank * value);
+        set(neighbour.item, F.covisit_recent, (recentWeight[rank] ?? 0) * value);
       }
     });
 

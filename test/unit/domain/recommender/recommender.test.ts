@@ -133,4 +133,25 @@ describe('Recommender', () => {
     expect(recommender.ranker.weights.click[F.covisit_last]).not.toBe(before);
     expect(recommender.learn(request(['A']), 'never-a-candidate', 'click')).toBeNull();
   });
+
+  it('follows an instant shift of intent: after 10 events in category A and one in B, the next list is mostly B', () => {
+    const { covisit, trending, recommender } = setup();
+    const a = Array.from({ length: 12 }, (_, i) => `a${i}`);
+    const b = Array.from({ length: 12 }, (_, i) => `b${i}`);
+    // Each category's items are viewed together, and A is far more popular overall.
+    for (const [items, category, volume] of [[a, 'A', 50], [b, 'B', 5]] as const) {
+      items.forEach((item, i) => {
+        trending.observe(item, category, volume * (items.length - i), T0);
+        for (const other of items) if (other !== item) pair(covisit, item, other, 1 + ((i * 7) % 3));
+      });
+    }
+    trending.refresh();
+    const session = new SessionState('s', 0, T0);
+    const limits = { lastItems: 20, maxEventsPerSession: 100 };
+    a.slice(0, 10).forEach((item, i) => session.apply(event({ ts: T0 + i, item_id: item, category_id: 'A' }), limits, 0));
+    session.apply(event({ ts: T0 + 20, item_id: 'b0', category_id: 'B' }), limits, 0);
+    const top = recommender.recommend(session.request(), 10);
+    const inB = top.filter((item) => item.item_id.startsWith('b')).length;
+    expect(inB).toBeGreaterThanOrEqual(6);
+  });
 });
