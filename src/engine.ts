@@ -105,13 +105,7 @@ export async function startEngine(config: Config, logger: Logger): Promise<Runni
     await Promise.all([sink.append(rows), dlq]);
   };
 
-  const windows = new SessionWindows({
-    lastItems: config.sessions.lastItems,
-    maxEventsPerSession: config.sessions.maxEventsPerSession,
-    inactivityMs: config.sessions.inactivityMs,
-    allowedLatenessMs: config.sessions.allowedLatenessMs,
-    maxSessions: config.sessions.maxSessionsPerPartition,
-  });
+  const windows = SessionWindows.fromConfig(config.sessions);
   const modelRuntime = await startModel(config.model, metrics, logger);
   const candidates = new CandidateState(config.candidates, modelRuntime?.model);
   const source = new KafkaEventSource(

@@ -1,3 +1,4 @@
+import type { SessionsConfig } from '../config/config.ts';
 import { PartitionSessions, type SessionWindowOptions } from './partition-sessions.ts';
 
 /** Per-partition session state of this process, created when a partition first delivers events. */
@@ -5,6 +6,16 @@ export class SessionWindows {
   private readonly partitions = new Map<number, PartitionSessions>();
 
   constructor(readonly options: SessionWindowOptions) {}
+
+  static fromConfig(config: SessionsConfig): SessionWindows {
+    return new SessionWindows({
+      lastItems: config.lastItems,
+      maxEventsPerSession: config.maxEventsPerSession,
+      inactivityMs: config.inactivityMs,
+      allowedLatenessMs: config.allowedLatenessMs,
+      maxSessions: config.maxSessionsPerPartition,
+    });
+  }
 
   of(partition: number): PartitionSessions {
     let sessions = this.partitions.get(partition);

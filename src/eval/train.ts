@@ -65,13 +65,7 @@ export async function trainOnline(
   let sessions = 0;
   let events = 0;
   let feedsWritten = 0;
-  const windows = new SessionWindows({
-    lastItems: config.sessions.lastItems,
-    maxEventsPerSession: config.sessions.maxEventsPerSession,
-    inactivityMs: config.sessions.inactivityMs,
-    allowedLatenessMs: config.sessions.allowedLatenessMs,
-    maxSessions: config.sessions.maxSessionsPerPartition,
-  });
+  const windows = SessionWindows.fromConfig(config.sessions);
   const state = new CandidateState(config.candidates, model?.model);
   const source = new MemoryEventSource(
     trainingRecords(dir, counts, (size) => {

@@ -4,6 +4,7 @@ import { ensureTopics } from '../../../src/adapters/kafka/admin.ts';
 import { createKafka } from '../../../src/adapters/kafka/client.ts';
 import { KafkaEventSource } from '../../../src/adapters/kafka/source.ts';
 import { createLogger } from '../../../src/adapters/log/pino.ts';
+import { noopMetrics } from '../../../src/adapters/memory/metrics.ts';
 import type { Config } from '../../../src/config/config.ts';
 import type { SourceBatch } from '../../../src/ports/event-source.ts';
 import type { Metrics } from '../../../src/ports/metrics.ts';
@@ -15,28 +16,14 @@ import { waitFor } from '../../helpers/wait-for.ts';
 const logger = createLogger({ level: 'error' });
 
 function recordingMetrics(): Metrics & { paused: boolean[]; inFlight: number[] } {
-  const noop = (): void => undefined;
   const paused: boolean[] = [];
   const inFlight: number[] = [];
   return {
+    ...noopMetrics(),
     paused,
     inFlight,
-    eventsConsumed: noop,
-    eventsValid: noop,
-    eventsInvalid: noop,
-    eventsLate: noop,
-    batchSize: noop,
-    stageSeconds: noop,
-    sinkWrite: noop,
-    freshness: noop,
-    sessionsActive: noop,
-    sessionsEvicted: noop,
-    stateSize: noop,
     inFlightEvents: (n) => inFlight.push(n),
     partitionPaused: (p) => paused.push(p),
-    consumerLag: noop,
-    modelBackend: noop,
-    modelUpdate: noop,
   };
 }
 
