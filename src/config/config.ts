@@ -70,6 +70,7 @@ export interface CandidatesConfig {
   readonly rankerSampleRate: number;
   readonly rankerLoss: 'listwise' | 'top-k';
   readonly rankerTopK: number;
+  readonly rankerFirstPlaceWeight: number;
   readonly purchaseWeight: number;
 }
 

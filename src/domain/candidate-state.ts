@@ -64,6 +64,7 @@ export class CandidateState {
         rankerLearningRate: config.rankerLearningRate,
         rankerLoss: config.rankerLoss,
         rankerTopK: config.rankerTopK,
+        rankerFirstPlaceWeight: config.rankerFirstPlaceWeight,
         purchaseWeight: config.purchaseWeight,
       },
     );

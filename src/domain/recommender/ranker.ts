@@ -4,8 +4,6 @@ export type Head = 'click' | 'purchase';
 
 export type RankerLoss = 'listwise' | 'top-k';
 
-/** Step size of the top-k objective's second rival (the best other candidate) relative to the k-th. */
-const TOP_RIVAL_WEIGHT = 0.3;
 
 export interface RankerOptions {
   readonly learningRate: number;
@@ -16,6 +14,8 @@ export interface RankerOptions {
    */
   readonly loss: RankerLoss;
   readonly k: number;
+  /** Step of the top-k objective against the best other candidate, relative to the k-th (0 = hits only). */
+  readonly firstPlaceWeight: number;
   /** Weight of the purchase head's logit in the final order. */
   readonly purchaseWeight: number;
 }
@@ -80,7 +80,7 @@ export class Ranker {
     // and the best one (to be shown first), the latter with a smaller step: hits matter more than order.
     const rivals: [number | undefined, number][] = [
       [others[Math.min(this.options.k, others.length) - 1], 1],
-      [others[0], TOP_RIVAL_WEIGHT],
+      [others[0], this.options.firstPlaceWeight],
     ];
     let loss = 0;
     const gradient = new Float64Array(FEATURE_COUNT);

@@ -46,6 +46,7 @@ export interface RecommenderOptions {
   readonly rankerLoss: RankerLoss;
   /** Length of the lists the ranker optimises for (the `top-k` loss). */
   readonly rankerTopK: number;
+  readonly rankerFirstPlaceWeight: number;
   readonly purchaseWeight: number;
 }
 
@@ -88,7 +89,7 @@ export class Recommender {
     private readonly sources: RecommenderSources,
     private readonly options: RecommenderOptions,
   ) {
-    this.ranker = new Ranker({ learningRate: options.rankerLearningRate, loss: options.rankerLoss, k: options.rankerTopK, purchaseWeight: options.purchaseWeight });
+    this.ranker = new Ranker({ learningRate: options.rankerLearningRate, loss: options.rankerLoss, k: options.rankerTopK, firstPlaceWeight: options.rankerFirstPlaceWeight, purchaseWeight: options.purchaseWeight });
   }
 
   /** The best `n` items for the request, best first, each labelled with its strongest source. */

@@ -6,16 +6,18 @@ import { loadConfig } from '../../../src/config/load.ts';
 import { runEval } from '../../../src/eval/run.ts';
 import { mulberry32 } from '../../../src/domain/random.ts';
 
-/** A folder in the SR-GNN format where item k is always followed by item k+1 (mod 50), plus noise. */
+/** A folder in the SR-GNN format where item k is always followed by item k+1 (mod 400). */
+const ITEMS = 400;
+
 function plantedFolder(): string {
   const dir = mkdtempSync(join(tmpdir(), 'eval-'));
   const random = mulberry32(7);
   const session = (): string[] => {
-    const start = Math.floor(random() * 50);
+    const start = Math.floor(random() * ITEMS);
     const length = 2 + Math.floor(random() * 4);
-    return Array.from({ length }, (_, i) => String(1 + ((start + i) % 50)));
+    return Array.from({ length }, (_, i) => String(1 + ((start + i) % ITEMS)));
   };
-  const train = Array.from({ length: 3000 }, () => session().join(' '));
+  const train = Array.from({ length: 6000 }, () => session().join(' '));
   writeFileSync(join(dir, 'train_sessions.txt'), `${train.join('\n')}\n`);
   const rows = ['target\tprefix'];
   for (let s = 0; s < 200; s += 1) {
@@ -32,17 +34,15 @@ describe('runEval', () => {
 
   it('learns a planted next item online and scores every prefix with the engine and the baselines', async () => {
     const report = await runEval({ dataDir: dir, config: loadConfig({ STREAMREC_CANDIDATES_EXCLUDE_CURRENT_ITEM: 'false' }) });
-    expect(report.train.sessions).toBe(3000);
+    expect(report.train.sessions).toBe(6000);
     expect(Object.keys(report.metrics)).toEqual(['engine', 'popularity', 'covisitation', 'v-sknn']);
     const engine = report.metrics['engine'];
     expect(engine?.rows).toBe(report.test.prefixes);
-    // Only 50 items exist, so every list hits; MRR shows whether the planted order was learned.
-    // Co-visitation sees the order directly; V-SKNN cannot (sessions are sets to it); the engine's
-    // ranker has to learn from the stream that co-visitation predicts here.
-    expect(report.metrics['covisitation']?.mrr20).toBeGreaterThan(90);
-    expect(report.metrics['v-sknn']?.mrr20).toBeLessThan(50);
-    expect(engine?.mrr20).toBeGreaterThan((report.metrics['v-sknn']?.mrr20 ?? 100) + 30);
-    expect(engine?.hr20).toBe(100);
+    // Co-visitation sees the planted order directly; V-SKNN does not (sessions are sets to it). The
+    // engine's ranker has to learn from the stream that co-visitation is what predicts here.
+    expect(report.metrics['covisitation']?.hr20).toBeGreaterThan(95);
+    expect(engine?.hr20).toBeGreaterThan(95);
+    expect(engine?.hr20).toBeGreaterThan((report.metrics['popularity']?.hr20 ?? 100) + 50);
     expect(report.slices.intentShift).toBeNull();
     expect(report.slices.stability.pairs).toBeGreaterThan(0);
     expect(report.notes.join(' ')).toMatch(/item_categories/);

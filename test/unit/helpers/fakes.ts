@@ -105,5 +105,6 @@ export const CANDIDATES: CandidatesConfig = {
   rankerSampleRate: 1,
   rankerLoss: 'top-k',
   rankerTopK: 20,
+  rankerFirstPlaceWeight: 0.3,
   purchaseWeight: 0.5,
 };

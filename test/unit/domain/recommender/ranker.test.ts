@@ -20,7 +20,7 @@ function rank(ranker: Ranker, x: Float64Array, count: number, index: number): nu
 
 describe('Ranker', () => {
   it('top-k: lifts an item taken from below the k-th place into the top k, and leaves hits alone', () => {
-    const ranker = new Ranker({ learningRate: 0.5, loss: 'top-k', k: 2, purchaseWeight: 0 });
+    const ranker = new Ranker({ learningRate: 0.5, loss: 'top-k', k: 2, firstPlaceWeight: 0, purchaseWeight: 0 });
     // The taken item (index 3) is only visible through the co-visitation feature; kNN favours 0..2.
     const x = new Float64Array(4 * FEATURE_COUNT);
     for (let i = 0; i < 3; i += 1) x[i * FEATURE_COUNT + F.session_knn] = 1 - i * 0.1;
@@ -36,7 +36,7 @@ describe('Ranker', () => {
   });
 
   it('listwise: raises the probability of the taken item', () => {
-    const ranker = new Ranker({ learningRate: 0.5, loss: 'listwise', k: 20, purchaseWeight: 0.5 });
+    const ranker = new Ranker({ learningRate: 0.5, loss: 'listwise', k: 20, firstPlaceWeight: 0, purchaseWeight: 0.5 });
     const x = rows(F.popularity, [1, 0.5, 0.2]);
     const first = ranker.learn('click', x, 3, 2) ?? Number.NaN;
     let last = first;
@@ -46,7 +46,7 @@ describe('Ranker', () => {
 
   it('refuses a non-finite step without touching the weights, for both losses', () => {
     for (const loss of ['top-k', 'listwise'] as const) {
-      const ranker = new Ranker({ learningRate: 0.5, loss, k: 1, purchaseWeight: 0.5 });
+      const ranker = new Ranker({ learningRate: 0.5, loss, k: 1, firstPlaceWeight: 0, purchaseWeight: 0.5 });
       const x = rows(F.covisit_recent, [1, 0]);
       x[1 * FEATURE_COUNT + F.session_knn] = Number.NaN;
       const before = Float64Array.from(ranker.weights.click);
@@ -56,7 +56,7 @@ describe('Ranker', () => {
   });
 
   it('keeps the heads apart: purchases train only the purchase head, and it counts by purchaseWeight', () => {
-    const ranker = new Ranker({ learningRate: 0.5, loss: 'top-k', k: 1, purchaseWeight: 2 });
+    const ranker = new Ranker({ learningRate: 0.5, loss: 'top-k', k: 1, firstPlaceWeight: 0, purchaseWeight: 2 });
     const x = rows(F.trending, [0, 1]);
     const click = Float64Array.from(ranker.weights.click);
     for (let i = 0; i < 20; i += 1) ranker.learn('purchase', x, 2, 0);

@@ -17,6 +17,7 @@ const OPTIONS: RecommenderOptions = {
   rankerLearningRate: 0.05,
   rankerLoss: 'listwise',
   rankerTopK: 20,
+  rankerFirstPlaceWeight: 0.3,
   purchaseWeight: 0.5,
 };
 
