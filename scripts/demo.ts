@@ -14,9 +14,8 @@ import type { BehaviourEvent } from '../src/domain/event.ts';
 import type { Feed } from '../src/domain/feed.ts';
 import { loadCategories } from '../src/replay/categories.ts';
 import { runReplay } from '../src/replay/run.ts';
-import type { LoadedReplay } from '../src/replay/diginetica.ts';
 import { EngineProcess } from './demo/engine-process.ts';
-import { formatFeed, pickCategoryShift, shareInCategory } from './demo/live-session.ts';
+import { formatFeed, pickCategoryShift, shareInCategory, type LiveScript } from './demo/live-session.ts';
 import { DEMO_ENV, resetNamespace } from './demo/namespace.ts';
 import { histogramQuantile, parsePrometheus, sum } from './demo/prom-text.ts';
 
@@ -50,14 +49,19 @@ async function main(): Promise<void> {
   say(`• engine started (pid ${engine.pid ?? '?'}), log in .stack/logs/demo-engine.log, metrics at ${metricsUrl}`);
   for (let i = 0; i < 150 && (await scrape()).length === 0; i += 1) await sleep(200);
 
-  let loaded: LoadedReplay | null = null;
+  let script: LiveScript | null = null;
   say(`• replaying ${fmt(Number(opts.limit))} real events from ${opts.data}`);
   const summary = await runReplay({
     dataDir: opts.data,
     limit: Number(opts.limit),
     invalidEvery: Number(opts.invalidEvery),
     config,
-    onLoaded: (data) => (loaded = data),
+    // The live shopper replays one real session that moves category; keep it out of the replay, so its
+    // feed is built from what other shoppers did, not from its own future.
+    holdOut: (data) => {
+      script = pickCategoryShift(data.events);
+      return new Set(script === null ? [] : [script.sourceSession]);
+    },
     onProgress: (p) => {
       if (process.stderr.isTTY) process.stderr.write(`\r  produced ${fmt(p.sent)}/${fmt(p.total)}   `);
     },
@@ -91,7 +95,7 @@ async function main(): Promise<void> {
   const firstIngest = Number(span[0]?.first ?? drainedAt);
   say(`  engine throughput: ${fmt(Math.round(produced / Math.max(0.001, (drainedAt - firstIngest) / 1000)))} events/s (first record received → all stored)`);
 
-  await liveShopper(loaded, opts.data);
+  await liveShopper(script, opts.data);
   await realSession(clickhouse);
 
   const redis = new Redis(config.redis.url);
@@ -130,8 +134,7 @@ async function main(): Promise<void> {
 let liveProduced = 0;
 
 /** A new shopper replays a real session that switches category; we watch the feed after every click. */
-async function liveShopper(loaded: LoadedReplay | null, dataDir: string): Promise<void> {
-  const script = loaded === null ? null : pickCategoryShift((loaded as LoadedReplay).events);
+async function liveShopper(script: LiveScript | null, dataDir: string): Promise<void> {
   if (script === null) {
     say('• no session with a category shift found in the data; skipping the live shopper');
     return;

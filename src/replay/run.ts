@@ -38,6 +38,8 @@ export interface ReplayOptions {
   /** Abort to stop after the batch in flight; the summary is still returned. */
   readonly signal?: AbortSignal;
   readonly onLoaded?: (loaded: LoadedReplay, totalRecords: number) => void;
+  /** Sessions to keep out of the replay, chosen once the data is loaded (the demo replays one itself, live). */
+  readonly holdOut?: (loaded: LoadedReplay) => ReadonlySet<string>;
   readonly onProgress?: (progress: ReplayProgress) => void;
   readonly onNotice?: (message: string) => void;
 }
@@ -98,7 +100,9 @@ export async function runReplay(options: ReplayOptions): Promise<ReplaySummary> 
     ...(options.onNotice === undefined ? {} : { onNotice: options.onNotice }),
   });
   const loadSeconds = (performance.now() - loadStart) / 1000;
-  const total = recordCount(loaded.events.length, invalidEvery);
+  const held = options.holdOut?.(loaded) ?? new Set<string>();
+  const events = held.size === 0 ? loaded.events : loaded.events.filter((event) => !held.has(event.session_id));
+  const total = recordCount(events.length, invalidEvery);
 
   let publisher = options.publisher;
   let owned: KafkaPublisher | null = null;
@@ -113,7 +117,7 @@ export async function runReplay(options: ReplayOptions): Promise<ReplaySummary> 
   try {
     options.onLoaded?.(loaded, total);
     const onProgress = options.onProgress;
-    const result = await publishRecords(withInvalid(loaded.events, invalidEvery), publisher, {
+    const result = await publishRecords(withInvalid(events, invalidEvery), publisher, {
       topic,
       batchSize: options.batchSize ?? 500,
       rate: options.rate ?? 0,
