@@ -55,6 +55,17 @@ export class Ranker {
     }
   }
 
+  /** Logits of one head alone (for per-head evaluation). */
+  headScores(head: Head, x: Float64Array, count: number, out: Float64Array): void {
+    const w = this.weights[head];
+    for (let i = 0; i < count; i += 1) {
+      let z = 0;
+      const row = i * FEATURE_COUNT;
+      for (let f = 0; f < FEATURE_COUNT; f += 1) z += (w[f] ?? 0) * (x[row + f] ?? 0);
+      out[i] = z;
+    }
+  }
+
   /**
    * One listwise step of `head` for a request whose candidates are rows of `x`; `positive` is the row of
    * the item taken. Returns the loss before the update, or null when it was not finite (nothing applied).

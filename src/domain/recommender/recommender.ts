@@ -126,6 +126,33 @@ export class Recommender {
     return this.ranker.learn(head, pool.x, pool.items.length, positive);
   }
 
+  /**
+   * How well one head ranks `target` among the candidates of `request`, without learning: its AUC
+   * against every other candidate (ties count half) and its listwise log-loss. Null when the target is
+   * not a candidate at all.
+   */
+  assess(request: RecommendRequest, target: string, head: Head): { auc: number; logLoss: number; candidates: number } | null {
+    const pool = this.pool(request);
+    const positive = pool.index.get(target);
+    const count = pool.items.length;
+    if (positive === undefined || count < 2) return null;
+    const logits = new Float64Array(count);
+    this.ranker.headScores(head, pool.x, count, logits);
+    const z = logits[positive] ?? 0;
+    let above = 0;
+    let max = Number.NEGATIVE_INFINITY;
+    for (const logit of logits) max = Math.max(max, logit);
+    let total = 0;
+    for (let i = 0; i < count; i += 1) {
+      const other = logits[i] ?? 0;
+      total += Math.exp(other - max);
+      if (i === positive) continue;
+      if (z > other) above += 1;
+      else if (z === other) above += 0.5;
+    }
+    return { auc: above / (count - 1), logLoss: -(z - max - Math.log(total)), candidates: count };
+  }
+
   private mainSource(x: Float64Array, row: number): CandidateSource {
     const w = this.ranker.weights.click;
     let best: CandidateSource = 'popular';
