@@ -20,7 +20,7 @@ export const TRENDING_WEIGHT: Record<EventType, number> = {
 };
 
 /** Which ranker head an event teaches: purchases the purchase head, every other item action the click head. */
-const HEAD: Partial<Record<EventType, Head>> = { view: 'click', click: 'click', favorite: 'click', add_to_cart: 'click', purchase: 'purchase' };
+export const RANKER_HEAD: Partial<Record<EventType, Head>> = { view: 'click', click: 'click', favorite: 'click', add_to_cart: 'click', purchase: 'purchase' };
 
 const USER_RECENT_ITEMS = 20;
 const KNN_ITEMS_PER_SESSION = 50;
@@ -79,7 +79,7 @@ export class CandidateState {
     this.users.observe(event, ingestedAt);
     const item = event.item_id;
     if (item === undefined) return;
-    const head = HEAD[event.type];
+    const head = RANKER_HEAD[event.type];
     if (head !== undefined && before.sequence.length > 0 && this.sampled()) this.recommender.learn(before, item, head);
     if (event.type !== 'remove_from_cart' && event.type !== 'search') {
       const previous: string[] = [];

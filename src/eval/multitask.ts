@@ -1,8 +1,7 @@
 import type { Config } from '../config/config.ts';
-import { CandidateState } from '../domain/candidate-state.ts';
+import { CandidateState, RANKER_HEAD } from '../domain/candidate-state.ts';
 import type { BehaviourEvent } from '../domain/event.ts';
 import { PartitionSessions } from '../domain/partition-sessions.ts';
-import type { Head } from '../domain/recommender/ranker.ts';
 import type { RecommendRequest } from '../domain/recommender/recommender.ts';
 
 export interface HeadFigures {
@@ -21,8 +20,6 @@ export interface MultitaskReport {
   /** Share of purchases whose item was in the top 20 shown just before (percent). */
   readonly purchaseHr20: { readonly engine: number; readonly popularity: number; readonly purchases: number };
 }
-
-const HEAD_OF: Partial<Record<BehaviourEvent['type'], Head>> = { view: 'click', click: 'click', favorite: 'click', add_to_cart: 'click', purchase: 'purchase' };
 
 /**
  * Prequential figures of the ranker's two heads on a time-ordered stream with views and purchases:
@@ -46,7 +43,7 @@ export function multitask(events: readonly BehaviourEvent[], config: Config): Mu
   let sinceRefresh = 0;
   for (const event of events) {
     const item = event.item_id;
-    const head = HEAD_OF[event.type];
+    const head = RANKER_HEAD[event.type];
     const empty: RecommendRequest = { sequence: [], categories: new Map(), purchased: new Map(), now: event.ts, self: event.session_id };
     const before = sessions.get(event.session_id)?.request(event.ts) ?? empty;
     if (item !== undefined && head !== undefined) {
