@@ -1,14 +1,12 @@
 import { map, type OperatorFunction } from 'rxjs';
 import type { IngestedEvent } from '../../src/domain/event.ts';
-import type { RecommendRequest } from '../../src/domain/recommender/recommender.ts';
+import { emptyRequest, type RecommendRequest } from '../../src/domain/recommender/recommender.ts';
 import type { SessionState } from '../../src/domain/session-state.ts';
 import type { SessionWindows } from '../../src/domain/session-windows.ts';
 import type { AppliedEvent, DecodedBatch, WindowedBatch } from '../types.ts';
 
 /** A session with nothing before this event. */
-function emptyRequest(ingested: IngestedEvent): RecommendRequest {
-  return { sequence: [], categories: new Map(), purchased: new Map(), now: ingested.event.ts, self: ingested.event.session_id };
-}
+const nothingBefore = (ingested: IngestedEvent): RecommendRequest => emptyRequest(ingested.event.ts, ingested.event.session_id);
 
 /**
  * Applies each valid event to its session's event-time windows in the partition's state. Events behind
@@ -28,7 +26,7 @@ export function sessionWindow(windows: SessionWindows): OperatorFunction<Decoded
     const touchedUsers = new Set<string>();
     let lateCount = 0;
     for (const ingested of batch.events) {
-      const before = sessions.get(ingested.event.session_id)?.request(ingested.event.ts) ?? emptyRequest(ingested);
+      const before = sessions.get(ingested.event.session_id)?.request(ingested.event.ts) ?? nothingBefore(ingested);
       const outcome = sessions.apply(ingested.event, ingested.receivedAt);
       if (outcome.kind === 'late') {
         lateCount += 1;
@@ -36,7 +34,7 @@ export function sessionWindow(windows: SessionWindows): OperatorFunction<Decoded
         continue;
       }
       events.push(ingested);
-      applied.push({ ingested, before: outcome.ended === null ? before : emptyRequest(ingested) });
+      applied.push({ ingested, before: outcome.ended === null ? before : nothingBefore(ingested) });
       touchedSessions.set(ingested.event.session_id, outcome.session);
       if (ingested.event.user_id !== undefined) touchedUsers.add(ingested.event.user_id);
     }

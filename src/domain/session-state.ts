@@ -65,16 +65,11 @@ export class SessionState {
 
   /** The last `n` distinct items, newest first, with the time each was last touched. */
   recentItems(n: number): { item: string; ts: number }[] {
-    return this.itemsBefore(Number.POSITIVE_INFINITY, n);
-  }
-
-  /** The last `n` distinct items at or before event time `ts`, newest first (later ones are skipped). */
-  itemsBefore(ts: number, n: number): { item: string; ts: number }[] {
     const out: { item: string; ts: number }[] = [];
     const seen = new Set<string>();
     for (let i = this.history.length - 1; i >= 0 && out.length < n; i -= 1) {
       const entry = this.history[i];
-      if (entry?.item === null || entry === undefined || entry.ts > ts || seen.has(entry.item)) continue;
+      if (entry?.item === null || entry === undefined || seen.has(entry.item)) continue;
       seen.add(entry.item);
       out.push({ item: entry.item, ts: entry.ts });
     }
@@ -87,7 +82,8 @@ export class SessionState {
    * repeats collapsed, at most `maxItems`), category affinity and purchases.
    */
   request(ts = Number.POSITIVE_INFINITY, maxItems = REQUEST_ITEMS): RecommendRequest {
-    const events = ts === Number.POSITIVE_INFINITY ? this.history : this.history.filter((entry) => entry.ts <= ts);
+    // Events arrive mostly in order, so the whole history usually qualifies and needs no copy.
+    const events = ts >= this.lastSeen ? this.history : this.history.filter((entry) => entry.ts <= ts);
     const sequence: string[] = [];
     const categories: (string | null)[] = [];
     for (const entry of events) {

@@ -1,8 +1,8 @@
 import type { Config } from '../config/config.ts';
 import { CandidateState, RANKER_HEAD } from '../domain/candidate-state.ts';
 import type { BehaviourEvent } from '../domain/event.ts';
-import { PartitionSessions } from '../domain/partition-sessions.ts';
-import type { RecommendRequest } from '../domain/recommender/recommender.ts';
+import { SessionWindows } from '../domain/session-windows.ts';
+import { emptyRequest } from '../domain/recommender/recommender.ts';
 
 export interface HeadFigures {
   /** Events whose item was among the candidates (the only ones a ranker can order). */
@@ -28,14 +28,8 @@ export interface MultitaskReport {
  */
 export function multitask(events: readonly BehaviourEvent[], config: Config): MultitaskReport {
   const state = new CandidateState(config.candidates);
-  const sessions = new PartitionSessions(0, {
-    lastItems: config.sessions.lastItems,
-    maxEventsPerSession: config.sessions.maxEventsPerSession,
-    inactivityMs: config.sessions.inactivityMs,
-    // Replayed history is in time order; nothing here is late.
-    allowedLatenessMs: Number.MAX_SAFE_INTEGER,
-    maxSessions: config.sessions.maxSessionsPerPartition,
-  });
+  // Replayed history is in time order; nothing here is late.
+  const sessions = SessionWindows.fromConfig({ ...config.sessions, allowedLatenessMs: Number.MAX_SAFE_INTEGER }).of(0);
   const tally = { click: { assessed: 0, events: 0, auc: 0, logLoss: 0 }, purchase: { assessed: 0, events: 0, auc: 0, logLoss: 0 } };
   let purchases = 0;
   let engineHits = 0;
@@ -44,8 +38,7 @@ export function multitask(events: readonly BehaviourEvent[], config: Config): Mu
   for (const event of events) {
     const item = event.item_id;
     const head = RANKER_HEAD[event.type];
-    const empty: RecommendRequest = { sequence: [], categories: new Map(), purchased: new Map(), now: event.ts, self: event.session_id };
-    const before = sessions.get(event.session_id)?.request(event.ts) ?? empty;
+    const before = sessions.get(event.session_id)?.request(event.ts) ?? emptyRequest(event.ts, event.session_id);
     if (item !== undefined && head !== undefined) {
       const t = tally[head];
       t.events += 1;

@@ -21,6 +21,11 @@ export interface RecommendRequest {
   readonly self?: string;
 }
 
+/** The request of a session with nothing before `now`. */
+export function emptyRequest(now: number, self?: string): RecommendRequest {
+  return { sequence: [], categories: new Map(), purchased: new Map(), now, ...(self === undefined ? {} : { self }) };
+}
+
 /** An optional learned model of the next item (e.g. the online embedding model), used to rerank candidates. */
 export interface ItemModel {
   /** Scores `items` for a context given newest first into `out`; NaN for items it does not know. */
