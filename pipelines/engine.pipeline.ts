@@ -11,6 +11,7 @@ import { buildFeeds, type BuildFeedsOptions } from './operators/buildFeeds.ts';
 import { decodeBatch } from './operators/decodeBatch.ts';
 import { learnCandidates } from './operators/learnCandidates.ts';
 import { learnModel, type ModelExample } from './operators/learnModel.ts';
+import { scoreServed } from './operators/scoreServed.ts';
 import { sessionWindow } from './operators/sessionWindow.ts';
 import { timed } from './operators/timed.ts';
 import { writeAnalytics } from './operators/writeAnalytics.ts';
@@ -66,6 +67,10 @@ export function enginePipeline(deps: EnginePipelineDeps): OperatorFunction<Sourc
       if (batch.evicted.capacity > 0) metrics.sessionsEvicted('capacity', batch.evicted.capacity);
       metrics.sessionsActive(batch.source.partition, deps.windows.of(batch.source.partition).size);
     }),
+    scoreServed(),
+    tap((batch) => {
+      if (batch.online.predictions > 0) metrics.onlineEvaluation(batch.online.predictions, batch.online.hits, batch.online.reciprocalRankSum);
+    }),
     stage('learn', learnCandidates(deps.candidates)),
     deps.trainModel === undefined ? identity : stage('model', learnModel(deps.trainModel, deps.modelBatchSize ?? 64)),
     stage('feeds', buildFeeds(deps.windows.options, deps.candidates, deps.feeds)),
@@ -75,10 +80,14 @@ export function enginePipeline(deps: EnginePipelineDeps): OperatorFunction<Sourc
     stage('redis', writeState(deps.writeState)),
     tap((batch) => {
       const now = deps.wallMs();
+      let users = 0;
       for (const write of batch.feeds) {
+        if (write.owner.kind === 'user') users += 1;
         metrics.freshness('event_time', (now - write.feed.event_ts) / 1000);
         metrics.freshness('ingest_time', (now - write.ingestedAt) / 1000);
       }
+      if (batch.feeds.length > users) metrics.feedsWritten('session', batch.feeds.length - users);
+      if (users > 0) metrics.feedsWritten('user', users);
     }),
     stage('analytics', writeAnalytics(deps.appendAnalytics, deps.analyticsConcurrency)),
     acknowledge<FeedBatch>(),

@@ -2,6 +2,7 @@ import type { DeadLetter, IngestedEvent } from '../src/domain/event.ts';
 import type { FeedWrite } from '../src/domain/feed.ts';
 import type { SessionFeatures } from '../src/domain/session-features.ts';
 import type { RecommendRequest } from '../src/domain/recommender/recommender.ts';
+import type { ServedScore } from '../src/domain/served-evaluation.ts';
 import type { SessionState } from '../src/domain/session-state.ts';
 import type { SourceBatch } from '../src/ports/event-source.ts';
 
@@ -17,6 +18,8 @@ export interface AppliedEvent {
   readonly ingested: IngestedEvent;
   /** The session up to (not including) this event: what a list shown right before it was built from. */
   readonly before: RecommendRequest;
+  /** Item ids of the list the session was last served before this event (empty if none). */
+  readonly served: readonly string[];
 }
 
 export interface WindowedBatch extends DecodedBatch {
@@ -32,7 +35,12 @@ export interface WindowedBatch extends DecodedBatch {
   readonly evicted: { readonly inactive: number; readonly capacity: number };
 }
 
-export interface FeedBatch extends WindowedBatch {
+/** A windowed batch with the online evaluation of the lists served before its events. */
+export interface ScoredBatch extends WindowedBatch {
+  readonly online: ServedScore;
+}
+
+export interface FeedBatch extends ScoredBatch {
   readonly features: readonly SessionFeatures[];
   readonly feeds: readonly FeedWrite[];
 }

@@ -1,4 +1,5 @@
 import type { Server } from 'node:http';
+import { hostname } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import type { Subscription } from 'rxjs';
 import { enginePipeline } from '../pipelines/engine.pipeline.ts';
@@ -21,9 +22,13 @@ import { SessionWindows } from './domain/session-windows.ts';
 import { describeError } from './errors.ts';
 import type { AnalyticsRows } from './ports/analytics-sink.ts';
 import type { Logger } from './ports/logger.ts';
+import type { Metrics } from './ports/metrics.ts';
 import type { StateWrites } from './ports/state-store.ts';
 import { BatchingAnalyticsSink } from './runtime/batching-sink.ts';
+import { MinuteStats } from './runtime/minute-stats.ts';
 import { startModel } from './runtime/model-runtime.ts';
+import { startStatsFlusher } from './runtime/stats-flusher.ts';
+import { teeMetrics } from './runtime/tee-metrics.ts';
 import { withRetry, type RetryPolicy } from './runtime/retry.ts';
 
 /** Version tag written into every feed; bumps when the candidate logic changes. */
@@ -37,7 +42,7 @@ export interface RunningEngine {
   stop(): Promise<void>;
 }
 
-async function timedWrite<T>(metrics: PrometheusMetrics, sink: 'redis' | 'clickhouse' | 'dlq', fn: () => Promise<T>): Promise<T> {
+async function timedWrite<T>(metrics: Metrics, sink: 'redis' | 'clickhouse' | 'dlq', fn: () => Promise<T>): Promise<T> {
   const start = performance.now();
   try {
     const result = await fn();
@@ -67,7 +72,10 @@ function deadLetterMessage(letter: DeadLetter): { key: string | null; value: str
  */
 export async function startEngine(config: Config, logger: Logger): Promise<RunningEngine> {
   logger.info({ config: redactConfig(config) }, 'starting engine');
-  const metrics = new PrometheusMetrics();
+  const prometheus = new PrometheusMetrics();
+  let modelVersion = (): string => MODEL_VERSION;
+  const minuteStats = new MinuteStats(config.engine.instance === '' ? `${hostname()}:${process.pid}` : config.engine.instance, () => modelVersion(), Date.now);
+  const metrics = teeMetrics(prometheus, minuteStats);
   const kafka = createKafka(config.kafka, logger);
   const clickhouse = createClickHouse(config.clickhouse);
   const redis = new RedisStateStore(config.redis);
@@ -80,7 +88,7 @@ export async function startEngine(config: Config, logger: Logger): Promise<Runni
   logger.info({ database: config.clickhouse.database, files: tables }, 'ClickHouse schema applied');
   await redis.ping();
   if (config.metrics.port > 0) {
-    server = await startMetricsServer(metrics.registry, config.metrics.host, config.metrics.port);
+    server = await startMetricsServer(prometheus.registry, config.metrics.host, config.metrics.port);
     logger.info({ url: `http://${config.metrics.host}:${config.metrics.port}/metrics` }, 'metrics endpoint up');
   }
 
@@ -107,6 +115,14 @@ export async function startEngine(config: Config, logger: Logger): Promise<Runni
 
   const windows = SessionWindows.fromConfig(config.sessions);
   const modelRuntime = await startModel(config.model, metrics, logger);
+  if (modelRuntime !== null) modelVersion = () => `${MODEL_VERSION}+${modelRuntime.model.modelVersion}`;
+  const statsFlusher = startStatsFlusher(
+    minuteStats,
+    (rows, writtenMs) => withRetry('engine figures insert', () => timedWrite(metrics, 'clickhouse', () => writer.insertStats(rows, writtenMs)), { ...policy, retries: 2 }, logger),
+    config.engine.statsFlushMs,
+    logger,
+    Date.now,
+  );
   const candidates = new CandidateState(config.candidates, modelRuntime?.model);
   const source = new KafkaEventSource(
     kafka,
@@ -130,6 +146,7 @@ export async function startEngine(config: Config, logger: Logger): Promise<Runni
     subscription.unsubscribe();
     assignmentSubscription.unsubscribe();
     await sink.close();
+    await statsFlusher.stop();
     await modelRuntime?.stop();
     await Promise.allSettled([redis.close(), publisher.close(), clickhouse.close()]);
     if (server !== null) await new Promise((resolve) => server?.close(resolve));
@@ -144,7 +161,8 @@ export async function startEngine(config: Config, logger: Logger): Promise<Runni
         candidates,
         feeds: {
           feedSize: config.candidates.feedSize,
-          modelVersion: () => (modelRuntime === null ? MODEL_VERSION : `${MODEL_VERSION}+${modelRuntime.model.modelVersion}`),
+          variant: config.engine.variant,
+          modelVersion,
           now: Date.now,
           recommendationId,
         },
@@ -168,7 +186,7 @@ export async function startEngine(config: Config, logger: Logger): Promise<Runni
     });
   logger.info({ topic: config.kafka.eventsTopic, group: config.kafka.groupId }, 'engine running');
   return {
-    metrics,
+    metrics: prometheus,
     done,
     stop: async () => {
       stopping ??= shutdown(null);

@@ -3,12 +3,14 @@ import type { CandidateState } from '../../src/domain/candidate-state.ts';
 import { feedIdOf, type FeedOwner, type FeedWrite } from '../../src/domain/feed.ts';
 import type { SessionFeatures } from '../../src/domain/session-features.ts';
 import type { SessionLimits } from '../../src/domain/session-state.ts';
-import type { FeedBatch, WindowedBatch } from '../types.ts';
+import type { FeedBatch, ScoredBatch } from '../types.ts';
 
 export interface BuildFeedsOptions {
   readonly feedSize: number;
   /** Version of the state/model behind a list, read when the list is built. */
   readonly modelVersion: () => string;
+  /** Experiment arm written into every list (A/B comparisons in ClickHouse). */
+  readonly variant: string;
   /** Wall clock, epoch ms. */
   readonly now: () => number;
   /** Id of a served list; the same inputs must give the same id (idempotent analytics rows). */
@@ -27,7 +29,7 @@ interface Position {
  *
  * @example windowed$.pipe(learnCandidates(state), buildFeeds({ lastItems: 20, maxEventsPerSession: 200 }, state, options))
  */
-export function buildFeeds(limits: SessionLimits, state: CandidateState, options: BuildFeedsOptions): OperatorFunction<WindowedBatch, FeedBatch> {
+export function buildFeeds(limits: SessionLimits, state: CandidateState, options: BuildFeedsOptions): OperatorFunction<ScoredBatch, FeedBatch> {
   const feed = (owner: FeedOwner, items: FeedWrite['feed']['items'], eventTs: number, ingestedAt: number, at: Position): FeedWrite => ({
     owner,
     ingestedAt,
@@ -37,6 +39,7 @@ export function buildFeeds(limits: SessionLimits, state: CandidateState, options
       event_ts: eventTs,
       version: 1,
       model_version: options.modelVersion(),
+      variant: options.variant,
       recommendation_id: options.recommendationId(feedIdOf(owner), at.partition, at.lastOffset),
     },
   });
@@ -47,6 +50,7 @@ export function buildFeeds(limits: SessionLimits, state: CandidateState, options
     for (const [sessionId, session] of batch.touchedSessions) {
       features.push(session.features(limits));
       const items = state.recommender.recommend(session.request(), options.feedSize);
+      session.served = items.map((item) => item.item_id);
       feeds.push(feed({ kind: 'session', id: sessionId }, items, session.lastSeen, session.lastIngestedAt, at));
     }
     for (const userId of batch.touchedUsers) {

@@ -9,7 +9,7 @@ import type { WindowedBatch } from '../types.ts';
  *
  * @example windowed$.pipe(learnCandidates(state))
  */
-export function learnCandidates(state: CandidateState): MonoTypeOperatorFunction<WindowedBatch> {
+export function learnCandidates<T extends WindowedBatch>(state: CandidateState): MonoTypeOperatorFunction<T> {
   return map((batch) => {
     for (const { ingested, before } of batch.applied) state.observe(ingested.event, before, ingested.receivedAt);
     state.commitBatch();

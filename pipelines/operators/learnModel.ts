@@ -17,7 +17,7 @@ const CONTEXT = 10;
  *
  * @example windowed$.pipe(learnCandidates(state), learnModel((examples) => model.trainBatch(examples), 64))
  */
-export function learnModel(train: (examples: readonly ModelExample[]) => void, batchSize: number): MonoTypeOperatorFunction<WindowedBatch> {
+export function learnModel<T extends WindowedBatch>(train: (examples: readonly ModelExample[]) => void, batchSize: number): MonoTypeOperatorFunction<T> {
   return map((batch) => {
     let examples: ModelExample[] = [];
     for (const { ingested, before } of batch.applied) {

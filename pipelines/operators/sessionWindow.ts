@@ -26,7 +26,9 @@ export function sessionWindow(windows: SessionWindows): OperatorFunction<Decoded
     const touchedUsers = new Set<string>();
     let lateCount = 0;
     for (const ingested of batch.events) {
-      const before = sessions.get(ingested.event.session_id)?.request(ingested.event.ts) ?? nothingBefore(ingested);
+      const previous = sessions.get(ingested.event.session_id);
+      const before = previous?.request(ingested.event.ts) ?? nothingBefore(ingested);
+      const served = previous?.served ?? [];
       const outcome = sessions.apply(ingested.event, ingested.receivedAt);
       if (outcome.kind === 'late') {
         lateCount += 1;
@@ -34,7 +36,7 @@ export function sessionWindow(windows: SessionWindows): OperatorFunction<Decoded
         continue;
       }
       events.push(ingested);
-      applied.push({ ingested, before: outcome.ended === null ? before : nothingBefore(ingested) });
+      applied.push(outcome.ended === null ? { ingested, before, served } : { ingested, before: nothingBefore(ingested), served: [] });
       touchedSessions.set(ingested.event.session_id, outcome.session);
       if (ingested.event.user_id !== undefined) touchedUsers.add(ingested.event.user_id);
     }

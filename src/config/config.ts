@@ -39,6 +39,10 @@ export interface EngineConfig {
   readonly deadLetterPayloadBytes: number;
   readonly sinkRetries: number;
   readonly shutdownTimeoutMs: number;
+  readonly variant: string;
+  /** Empty: host:pid. */
+  readonly instance: string;
+  readonly statsFlushMs: number;
 }
 
 export interface SessionsConfig {

@@ -19,6 +19,8 @@ export interface Feed {
   readonly version: 1;
   /** Version of the state/model that produced the list. */
   readonly model_version: string;
+  /** Experiment arm the list was served under (`engine.variant`). */
+  readonly variant: string;
   readonly recommendation_id: string;
 }
 

@@ -31,6 +31,8 @@ export class SessionState {
   readonly history: SessionEvent[] = [];
   /** Purchased item → purchase time, for exclusions. */
   readonly purchased = new Map<string, number>();
+  /** Item ids of the list last served to this session (online evaluation of the next step). */
+  served: readonly string[] = [];
   /** Ingest time of the newest applied event, for freshness. */
   lastIngestedAt = 0;
 

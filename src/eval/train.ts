@@ -82,7 +82,7 @@ export async function trainOnline(
         decode: { maxBytes: config.engine.maxMessageBytes, payloadBytes: config.engine.deadLetterPayloadBytes },
         windows,
         candidates: state,
-        feeds: { feedSize: config.candidates.feedSize, modelVersion: () => 'eval', now: () => Date.now(), recommendationId },
+        feeds: { feedSize: config.candidates.feedSize, modelVersion: () => 'eval', variant: 'eval', now: () => Date.now(), recommendationId },
         ...(model === null ? {} : { trainModel: model.train, modelBatchSize: config.model.batchSize }),
         writeState: async (writes) => {
           feedsWritten += writes.feeds.length;

@@ -31,6 +31,7 @@ export function feedWrite(owner: FeedWrite['owner'], items: string[], eventTs = 
       event_ts: eventTs,
       version: 1,
       model_version: 'test',
+      variant: 'default',
       recommendation_id: `r-${owner.id}-${eventTs}`,
     },
   };

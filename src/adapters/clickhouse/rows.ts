@@ -37,6 +37,7 @@ export function recommendationRow(write: FeedWrite): Record<string, string | num
     scores: feed.items.map((item) => item.score),
     sources: feed.items.map((item) => item.source),
     model_version: feed.model_version,
+    variant: feed.variant,
     event_ts: feed.event_ts,
     generated_ms: feed.generated_at,
     ingested_ms: write.ingestedAt,

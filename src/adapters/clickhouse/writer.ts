@@ -1,5 +1,6 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { AnalyticsRows } from '../../ports/analytics-sink.ts';
+import type { MinuteRows } from '../../runtime/minute-stats.ts';
 import { chCall } from './client.ts';
 import { deadLetterRow, eventRow, recommendationRow } from './rows.ts';
 import { identifier } from './sql.ts';
@@ -16,18 +17,26 @@ export class ClickHouseWriter {
   }
 
   async insert(rows: AnalyticsRows): Promise<void> {
-    const inserts: Promise<unknown>[] = [];
-    const insert = (table: string, values: readonly object[]): void => {
-      if (values.length === 0) return;
-      inserts.push(
-        chCall(`insert of ${values.length} rows into ${table}`, () =>
-          this.client.insert({ table: `${this.db}.${table}`, values: [...values], format: 'JSONEachRow' }),
-        ),
-      );
-    };
-    insert('events', rows.events.map(eventRow));
-    insert('recommendations', rows.recommendations.map(recommendationRow));
-    insert('dead_letters', rows.deadLetters.map(deadLetterRow));
-    await Promise.all(inserts);
+    await Promise.all([
+      this.insertInto('events', rows.events.map(eventRow)),
+      this.insertInto('recommendations', rows.recommendations.map(recommendationRow)),
+      this.insertInto('dead_letters', rows.deadLetters.map(deadLetterRow)),
+    ]);
+  }
+
+  /** The engine's per-minute figures; `writtenMs` versions the rows (the newest write of a minute wins). */
+  async insertStats(rows: MinuteRows, writtenMs: number): Promise<void> {
+    const seconds = (ms: number): number => Math.floor(ms / 1000);
+    await Promise.all([
+      this.insertInto('engine_metrics', rows.engineMetrics.map((row) => ({ ...row, minute: seconds(row.minute), written_ms: writtenMs }))),
+      this.insertInto('model_evaluation', rows.evaluations.map((row) => ({ ...row, minute: seconds(row.minute), written_ms: writtenMs }))),
+    ]);
+  }
+
+  private async insertInto(table: string, values: readonly object[]): Promise<void> {
+    if (values.length === 0) return;
+    await chCall(`insert of ${values.length} rows into ${table}`, () =>
+      this.client.insert({ table: `${this.db}.${table}`, values: [...values], format: 'JSONEachRow' }),
+    );
   }
 }

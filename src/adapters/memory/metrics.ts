@@ -20,5 +20,7 @@ export function noopMetrics(): Metrics {
     consumerLag: noop,
     modelBackend: noop,
     modelUpdate: noop,
+    feedsWritten: noop,
+    onlineEvaluation: noop,
   };
 }

@@ -28,8 +28,13 @@ export class PrometheusMetrics implements Metrics {
   private readonly modelLoss = new Gauge({ name: 'rec_model_loss', help: 'Prequential loss of the last model micro-batch (before its update).', registers: [this.registry] });
   private readonly modelVersionGauge = new Gauge({ name: 'rec_model_version', help: 'Version of the online model (applied updates).', registers: [this.registry] });
 
+  private readonly feeds = new Counter({ name: 'rec_feeds_written_total', help: 'Lists written to the serving store, by owner kind.', labelNames: ['owner'], registers: [this.registry] });
+  private readonly onlinePredictions = new Counter({ name: 'rec_online_predictions_total', help: 'Next-item events scored against the list served to their session just before.', registers: [this.registry] });
+  private readonly onlineHits = new Counter({ name: 'rec_online_hits_total', help: 'Scored next-item events whose item was in the top 20 of the list served before.', registers: [this.registry] });
+  private readonly onlineReciprocalRank = new Counter({ name: 'rec_online_reciprocal_rank_total', help: 'Sum of 1/rank of scored next items in the list served before (0 beyond 20); MRR@20 = this / predictions.', registers: [this.registry] });
+
   constructor(collectDefaults = true) {
-    if (collectDefaults) collectDefaultMetrics({ register: this.registry, prefix: 'rec_process_' });
+    if (collectDefaults) collectDefaultMetrics({ register: this.registry, prefix: 'rec_' });
   }
 
   eventsConsumed(partition: number, count: number): void {
@@ -83,5 +88,13 @@ export class PrometheusMetrics implements Metrics {
     this.modelUpdates.inc({ status });
     if (loss !== null && Number.isFinite(loss)) this.modelLoss.set(loss);
     this.modelVersionGauge.set(version);
+  }
+  feedsWritten(owner: 'session' | 'user', count: number): void {
+    this.feeds.inc({ owner }, count);
+  }
+  onlineEvaluation(predictions: number, hits: number, reciprocalRankSum: number): void {
+    this.onlinePredictions.inc(predictions);
+    this.onlineHits.inc(hits);
+    this.onlineReciprocalRank.inc(reciprocalRankSum);
   }
 }

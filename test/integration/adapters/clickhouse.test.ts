@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClickHouse } from '../../../src/adapters/clickhouse/client.ts';
-import { migrate } from '../../../src/adapters/clickhouse/migrate.ts';
+import { loadMigrations, migrate } from '../../../src/adapters/clickhouse/migrate.ts';
 import { RawSql, identifier, sql } from '../../../src/adapters/clickhouse/sql.ts';
 import { ClickHouseWriter } from '../../../src/adapters/clickhouse/writer.ts';
 import type { IngestedEvent } from '../../../src/domain/event.ts';
@@ -39,11 +39,41 @@ describe('ClickHouse adapter on the real server', () => {
     await client.close();
   });
 
-  it('applies the numbered DDL files idempotently', async () => {
-    const again = await migrate(client, database);
-    expect(again).toEqual(['0001_events.sql', '0002_recommendations.sql', '0003_dead_letters.sql']);
+  it('applies each numbered DDL file once, recording it in schema_migrations', async () => {
+    expect(await migrate(client, database)).toEqual([]);
+    const recorded = await (await client.query({ query: sql`SELECT name FROM ${db}.schema_migrations FINAL ORDER BY name`, format: 'JSONEachRow' })).json<{ name: string }>();
+    expect(recorded.map((r) => r.name)).toEqual(loadMigrations(database).map((m) => m.name));
     const tables = await (await client.query({ query: sql`SELECT name FROM system.tables WHERE database = ${database} ORDER BY name`, format: 'JSONEachRow' })).json<{ name: string }>();
-    expect(tables.map((t) => t.name)).toEqual(['dead_letters', 'events', 'recommendations']);
+    expect(tables.map((t) => t.name)).toEqual([
+      'dead_letters',
+      'engine_metrics',
+      'events',
+      'events_per_minute',
+      'events_per_minute_mv',
+      'interactions',
+      'interactions_mv',
+      'item_events_hourly',
+      'item_events_hourly_mv',
+      'model_evaluation',
+      'recommendations',
+      'recommendations_per_minute',
+      'recommendations_per_minute_mv',
+      'schema_migrations',
+    ]);
+  });
+
+  it('brings a database made before migrations were recorded up to date, ALTERs included', async () => {
+    const old = `${database}_old`;
+    try {
+      await client.command({ query: `CREATE DATABASE ${identifier(old)}` });
+      for (const m of loadMigrations(old).slice(0, 3)) await client.command({ query: m.sql });
+      const applied = await migrate(client, old);
+      expect(applied).toEqual(loadMigrations(old).map((m) => m.name));
+      const columns = await (await client.query({ query: sql`SELECT name FROM system.columns WHERE database = ${old} AND table = 'recommendations'`, format: 'JSONEachRow' })).json<{ name: string }>();
+      expect(columns.map((c) => c.name)).toContain('variant');
+    } finally {
+      await client.command({ query: `DROP DATABASE IF EXISTS ${identifier(old)}` });
+    }
   });
 
   it('round-trips hostile strings through the one escaping helper', async () => {

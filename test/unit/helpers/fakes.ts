@@ -81,6 +81,12 @@ export class RecordingMetrics implements Metrics {
   modelUpdate(status: string, loss: number | null, version: number): void {
     this.push('modelUpdate', [status, loss, version]);
   }
+  feedsWritten(owner: 'session' | 'user', count: number): void {
+    this.push('feedsWritten', [owner, count]);
+  }
+  onlineEvaluation(predictions: number, hits: number, reciprocalRankSum: number): void {
+    this.push('onlineEvaluation', [predictions, hits, reciprocalRankSum]);
+  }
 }
 
 /** Candidate settings small enough to reason about in a test. */

@@ -24,7 +24,7 @@ function harness(sinks: Partial<Pick<EnginePipelineDeps, 'writeState' | 'appendA
     decode: { maxBytes: 4096, payloadBytes: 256 },
     windows: new SessionWindows({ lastItems: 20, maxEventsPerSession: 100, inactivityMs: 30 * MINUTE, allowedLatenessMs: MINUTE, maxSessions: 1000 }),
     candidates: new CandidateState(CANDIDATES),
-    feeds: { feedSize: 10, modelVersion: () => 'test-v1', now: () => NOW, recommendationId },
+    feeds: { feedSize: 10, modelVersion: () => 'test-v1', variant: 'default', now: () => NOW, recommendationId },
     writeState:
       sinks.writeState ??
       (async (writes) => {

@@ -1,0 +1,20 @@
+-- Clicks, add-to-carts and purchases that carry the recommendation_id of the list they came from:
+-- the attribution analysts join to `recommendations` (CTR by source, conversion after a click).
+CREATE TABLE IF NOT EXISTS {{db}}.interactions
+(
+    event_id String,
+    type String,
+    ts UInt64,
+    session_id String,
+    user_id String,
+    item_id String,
+    recommendation_id String,
+    price Nullable(Float64),
+    quantity Nullable(UInt32),
+    ingested_ms UInt64,
+    event_time DateTime MATERIALIZED toDateTime(intDiv(ts, 1000)),
+    event_date Date MATERIALIZED toDate(toDateTime(intDiv(ts, 1000)))
+)
+ENGINE = ReplacingMergeTree(ingested_ms)
+PARTITION BY toYYYYMM(event_date)
+ORDER BY (event_date, recommendation_id, event_id)
