@@ -1,5 +1,6 @@
 -- Clicks, add-to-carts and purchases that carry the recommendation_id of the list they came from:
 -- the attribution analysts join to `recommendations` (CTR by source, conversion after a click).
+-- Time columns are plain, filled by the view: ClickHouse 18.16 cannot push into MATERIALIZED ones.
 CREATE TABLE IF NOT EXISTS {{db}}.interactions
 (
     event_id String,
@@ -12,8 +13,8 @@ CREATE TABLE IF NOT EXISTS {{db}}.interactions
     price Nullable(Float64),
     quantity Nullable(UInt32),
     ingested_ms UInt64,
-    event_time DateTime MATERIALIZED toDateTime(intDiv(ts, 1000)),
-    event_date Date MATERIALIZED toDate(toDateTime(intDiv(ts, 1000)))
+    event_time DateTime,
+    event_date Date
 )
 ENGINE = ReplacingMergeTree(ingested_ms)
 PARTITION BY toYYYYMM(event_date)
