@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Local service stack: Redis, ClickHouse, Apache Kafka (KRaft, from Maven Central).
+# Local service stack: Redis, ClickHouse, Apache Kafka (KRaft, from Maven Central), Prometheus.
 #
 #   scripts/stack/stack.sh up       start what is missing (reuses services that already answer)
 #   scripts/stack/stack.sh down     stop only what this script started (recorded pids)
@@ -14,6 +14,8 @@
 #   STREAMREC_KAFKA_HEAP             JVM heap flags (default -Xmx512m)
 #   STREAMREC_KAFKA_CACHE            jar cache (default ~/.cache/streamrec/kafka-<version>/libs)
 #   STREAMREC_REDIS_PORT             (default 6379)
+#   STREAMREC_PROMETHEUS_PORT        Prometheus web/API port (default 39090)
+#   STREAMREC_PROMETHEUS_TARGET      engine metrics endpoint it scrapes (default 127.0.0.1:9464)
 #   STREAMREC_STACK_TIMEOUT          seconds to wait for each service (default 90)
 #   STREAMREC_KAFKA_PROBE=log        readiness from the broker log instead of a kafkajs metadata call
 #                                    (automatic when node/kafkajs is not installed yet)
@@ -37,6 +39,9 @@ KAFKA_VERSION="${STREAMREC_KAFKA_VERSION:-4.4.0}"
 KAFKA_HEAP="${STREAMREC_KAFKA_HEAP:--Xmx512m}"
 KAFKA_LIBS="${STREAMREC_KAFKA_CACHE:-${HOME:-/root}/.cache/streamrec/kafka-$KAFKA_VERSION/libs}"
 KAFKA_NODE_ID=1
+PROM_PORT="${STREAMREC_PROMETHEUS_PORT:-39090}"
+PROM_TARGET="${STREAMREC_PROMETHEUS_TARGET:-127.0.0.1:9464}"
+PROM_DIR="$STATE_DIR/prometheus"
 TIMEOUT="${STREAMREC_STACK_TIMEOUT:-90}"
 KAFKA_LOG_OFFSET=0 # server.log size before our start; the log-based probe only reads what follows
 
@@ -352,15 +357,59 @@ kafka_up() {
   fi
 }
 
+# ---------------------------------------------------------------- prometheus
+prom_ready() { timeout 2 bash -c "exec 3<>/dev/tcp/127.0.0.1/$PROM_PORT; printf 'GET /-/ready HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n' >&3; head -n1 <&3 | grep -q ' 200 '" 2>/dev/null; }
+
+prometheus_write_config() {
+  mkdir -p "$PROM_DIR/data"
+  cat >"$PROM_DIR/prometheus.yml" <<EOF
+# Written by scripts/stack/stack.sh: scrapes the engine (job streamrec) and loads the alert rules.
+global:
+  scrape_interval: 5s
+  evaluation_interval: 15s
+rule_files:
+  - $REPO_ROOT/prometheus/alerts.yml
+scrape_configs:
+  - job_name: streamrec
+    static_configs:
+      - targets: ['$PROM_TARGET']
+EOF
+}
+
+prometheus_up() {
+  local t i
+  if port_open "$PROM_PORT"; then
+    if pid_alive prometheus prometheus >/dev/null; then log "prometheus: up (ours), http://127.0.0.1:$PROM_PORT"
+    else log "prometheus: reusing the server on 127.0.0.1:$PROM_PORT"; fi
+    return 0
+  fi
+  rm -f "$PID_DIR/prometheus.pid"
+  command -v prometheus >/dev/null || apt_install prometheus
+  t=$(now)
+  prometheus_write_config
+  nohup prometheus --config.file="$PROM_DIR/prometheus.yml" --storage.tsdb.path="$PROM_DIR/data" \
+    --storage.tsdb.retention.time=2d --web.listen-address="127.0.0.1:$PROM_PORT" --web.enable-lifecycle \
+    </dev/null >"$LOG_DIR/prometheus.log" 2>&1 &
+  echo $! >"$PID_DIR/prometheus.pid"
+  for ((i = 0; i < TIMEOUT * 10; i++)); do
+    prom_ready && break
+    kill -0 "$(cat "$PID_DIR/prometheus.pid")" 2>/dev/null || break
+    sleep 0.1
+  done
+  prom_ready || { tail_log "$LOG_DIR/prometheus.log"; die "prometheus did not become ready on 127.0.0.1:$PROM_PORT within ${TIMEOUT} s"; }
+  log "prometheus: started in $(since "$t") s (pid $(cat "$PID_DIR/prometheus.pid")), http://127.0.0.1:$PROM_PORT scraping $PROM_TARGET"
+}
+
 # ---------------------------------------------------------------- env files
 write_env() {
   cat >"$STATE_DIR/stack.env" <<EOF
 STREAMREC_KAFKA_BROKERS=127.0.0.1:$KAFKA_PORT
 STREAMREC_REDIS_URL=redis://127.0.0.1:$REDIS_PORT
 STREAMREC_CLICKHOUSE_URL=http://127.0.0.1:$CH_HTTP_PORT
+STREAMREC_PROMETHEUS_URL=http://127.0.0.1:$PROM_PORT
 EOF
   cat >"$STATE_DIR/stack.json" <<EOF
-{"kafkaBrokers":["127.0.0.1:$KAFKA_PORT"],"redisUrl":"redis://127.0.0.1:$REDIS_PORT","clickhouseUrl":"http://127.0.0.1:$CH_HTTP_PORT"}
+{"kafkaBrokers":["127.0.0.1:$KAFKA_PORT"],"redisUrl":"redis://127.0.0.1:$REDIS_PORT","clickhouseUrl":"http://127.0.0.1:$CH_HTTP_PORT","prometheusUrl":"http://127.0.0.1:$PROM_PORT"}
 EOF
 }
 
@@ -372,12 +421,14 @@ cmd_up() {
   redis_up
   clickhouse_up
   kafka_up
+  prometheus_up
   write_env
   log "up: all services ready in $(since "$t0") s; connection info in $STATE_DIR/stack.env"
 }
 
 cmd_down() {
   mkdir -p "$PID_DIR"
+  stop_pid prometheus prometheus 10
   stop_pid kafka kafka.Kafka 30
   stop_pid clickhouse clickhouse 30
   stop_pid redis redis-server 10
@@ -405,6 +456,11 @@ cmd_status() {
   owner=external; pid_alive kafka kafka.Kafka >/dev/null && owner="ours:$(cat "$PID_DIR/kafka.pid")"
   [[ $up -eq 0 ]] || { owner=-; all=3; }
   status_line kafka "$up" "$owner" "127.0.0.1:$KAFKA_PORT"
+
+  up=1; prom_ready && up=0
+  owner=external; pid_alive prometheus prometheus >/dev/null && owner="ours:$(cat "$PID_DIR/prometheus.pid")"
+  [[ $up -eq 0 ]] || { owner=-; all=3; }
+  status_line prometheus "$up" "$owner" "http://127.0.0.1:$PROM_PORT"
   return "$all"
 }
 

@@ -29,7 +29,7 @@ describe('docs/analytics.md on a real ClickHouse filled by a replay', () => {
   }, 240_000);
 
   afterAll(async () => {
-    const out = process.env['STREAMREC_ANALYTICS_SAMPLE'];
+    const out = process.env['ANALYTICS_SAMPLE_OUT'];
     if (out !== undefined && out !== '') writeFileSync(out, JSON.stringify({ live: engine?.live, replay: engine?.replay.produced, results: Object.fromEntries(results) }, null, 2));
     await engine?.stop();
   }, 60_000);

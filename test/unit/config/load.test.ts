@@ -118,7 +118,7 @@ describe('loadConfig', () => {
 
   it('rejects a misspelled STREAMREC_* variable but accepts the stack script\'s own', () => {
     expect(() => loadConfig({ STREAMREC_SESIONS_INACTIVITY_MS: '5' })).toThrow(/STREAMREC_SESIONS_INACTIVITY_MS: unknown setting/);
-    expect(() => loadConfig({ STREAMREC_STACK_DIR: '/tmp/x', STREAMREC_KAFKA_PORT: '39092', STREAMREC_REDIS_PORT: '6379' })).not.toThrow();
+    expect(() => loadConfig({ STREAMREC_STACK_DIR: '/tmp/x', STREAMREC_KAFKA_PORT: '39092', STREAMREC_REDIS_PORT: '6379', STREAMREC_PROMETHEUS_URL: 'http://127.0.0.1:39090' })).not.toThrow();
     expect(() => loadConfig({ OTHER_APP_SETTING: 'x' })).not.toThrow();
   });
 
