@@ -13,6 +13,7 @@ import { loadConfig } from '../src/config/load.ts';
 import type { BehaviourEvent } from '../src/domain/event.ts';
 import type { Feed } from '../src/domain/feed.ts';
 import { loadCategories } from '../src/replay/categories.ts';
+import { pickLiveSessions, replayLive } from '../src/replay/live-replay.ts';
 import { runReplay } from '../src/replay/run.ts';
 import { EngineProcess } from './demo/engine-process.ts';
 import { formatFeed, pickCategoryShift, shareInCategory, type LiveScript } from './demo/live-session.ts';
@@ -50,6 +51,7 @@ async function main(): Promise<void> {
   for (let i = 0; i < 150 && (await scrape()).length === 0; i += 1) await sleep(200);
 
   let script: LiveScript | null = null;
+  let live = new Map<string, BehaviourEvent[]>();
   say(`• replaying ${fmt(Number(opts.limit))} real events from ${opts.data}`);
   const summary = await runReplay({
     dataDir: opts.data,
@@ -60,7 +62,9 @@ async function main(): Promise<void> {
     // feed is built from what other shoppers did, not from its own future.
     holdOut: (data) => {
       script = pickCategoryShift(data.events);
-      return new Set(script === null ? [] : [script.sourceSession]);
+      const shift = script?.sourceSession;
+      live = pickLiveSessions(data.events.filter((event) => event.session_id !== shift), LIVE_SESSIONS);
+      return new Set([...(shift === undefined ? [] : [shift]), ...live.keys()]);
     },
     onProgress: (p) => {
       if (process.stderr.isTTY) process.stderr.write(`\r  produced ${fmt(p.sent)}/${fmt(p.total)}   `);
@@ -96,6 +100,7 @@ async function main(): Promise<void> {
   say(`  engine throughput: ${fmt(Math.round(produced / Math.max(0.001, (drainedAt - firstIngest) / 1000)))} events/s (first record received → all stored)`);
 
   await liveShopper(script, opts.data);
+  await liveSessions(live);
   await realSession(clickhouse);
 
   const redis = new Redis(config.redis.url);
@@ -121,10 +126,14 @@ async function main(): Promise<void> {
   say(`  rows in ${db}.dead_letters ${fmt(letters)}`);
   say(`  feeds in Redis            ${fmt(feeds)}`);
   say(`  check: produced ${fmt(total)} ${total === events + letters ? '=' : '≠'} events ${fmt(events)} + dead letters ${fmt(letters)}  ${total === events + letters ? 'OK' : 'MISMATCH'}`);
-  say('• look around');
-  say(`  metrics:     curl -s ${metricsUrl} | grep ^rec_`);
-  say(`  ClickHouse:  clickhouse-client -q "SELECT type, count() FROM ${db}.events FINAL GROUP BY type"`);
+  await prometheusCheck();
+  say('• look around (while the stack runs)');
+  say(`  metrics:     curl -s ${metricsUrl} | grep ^rec_    (every metric: README, "Metrics")`);
+  say(`  Prometheus:  ${PROMETHEUS_URL}/graph?g0.expr=${encodeURIComponent(ONLINE_HR)}   (job "streamrec", alert rules from prometheus/alerts.yml)`);
+  say(`  ClickHouse:  clickhouse-client -d ${config.clickhouse.database} -q "SELECT minute, sum(predictions) AS steps, round(100 * sum(hits_at_20) / steps, 1) AS hr20 FROM model_evaluation FINAL GROUP BY minute ORDER BY minute"`);
+  say(`               14 more analyst queries in docs/analytics.md (CTR by source, conversion after a click, trending per category, ...)`);
   say(`  Redis:       redis-cli --scan --pattern '${config.redis.keyPrefix}feed:*' | head`);
+  say('  Grafana:     point an existing Grafana at grafana/provisioning (boards: SRE, analyst, model); see grafana/dashboards/README.md');
   await clickhouse.close();
   const code = await engine.stop();
   say(`• engine stopped (exit ${code ?? '?'}); demo took ${((Date.now() - wallStart) / 1000).toFixed(1)} s`);
@@ -132,6 +141,60 @@ async function main(): Promise<void> {
 }
 
 let liveProduced = 0;
+const LIVE_SESSIONS = 15;
+const ONLINE_HR = 'sum(rate(rec_online_hits_total[1m])) / sum(rate(rec_online_predictions_total[1m]))';
+const PROMETHEUS_URL = process.env['STREAMREC_PROMETHEUS_URL'] ?? 'http://127.0.0.1:39090';
+
+/** Real sessions kept out of the backlog, replayed now against the lists the engine serves them. */
+async function liveSessions(sessions: ReadonlyMap<string, readonly BehaviourEvent[]>): Promise<void> {
+  if (sessions.size === 0) return;
+  const kafka = new Kafka({ brokers: [...config.kafka.brokers], logLevel: logLevel.NOTHING });
+  const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
+  await producer.connect();
+  const redis = new Redis(config.redis.url);
+  const result = await replayLive(
+    sessions,
+    {
+      publish: async (events) => {
+        await producer.send({ topic: config.kafka.eventsTopic, acks: -1, messages: events.map((e) => ({ key: e.session_id, value: JSON.stringify(e) })) });
+      },
+      readFeed: async (sessionId) => {
+        const text = await redis.get(`${config.redis.keyPrefix}feed:s:${sessionId}`);
+        return text === null ? null : (JSON.parse(text) as Feed);
+      },
+      now: Date.now,
+      sleep,
+    },
+    { feedWaitMs: 3000 },
+  );
+  await redis.quit();
+  await producer.disconnect();
+  liveProduced += result.events + result.clicks;
+  say(`• ${result.sessions} more real sessions replayed live, step by step: ${result.events} events; ${result.clicks} times the real next item was on the list just served (sent as a click on that list), ${result.attributedPurchases} purchases attributed to a list`);
+  const samples = await scrape();
+  const predictions = sum(samples, 'rec_online_predictions_total');
+  const hits = sum(samples, 'rec_online_hits_total');
+  if (predictions > 0) say(`  online HR@20 of the served lists so far (rec_online_hits_total / rec_online_predictions_total): ${((100 * hits) / predictions).toFixed(1)} % of ${fmt(predictions)} next-item steps`);
+}
+
+/** Asks the stack's Prometheus whether it scrapes the engine, and what it sees. */
+async function prometheusCheck(): Promise<void> {
+  const ask = async (query: string): Promise<number | null> => {
+    const response = await fetch(`${PROMETHEUS_URL}/api/v1/query?query=${encodeURIComponent(query)}`).catch(() => null);
+    if (response?.ok !== true) return null;
+    const body = (await response.json()) as { data?: { result?: { value?: [number, string] }[] } };
+    const value = body.data?.result?.[0]?.value?.[1];
+    return value === undefined ? null : Number(value);
+  };
+  const up = await ask('up{job="streamrec"}');
+  if (up === null) {
+    say(`• Prometheus at ${PROMETHEUS_URL} has no streamrec target (is the stack up? bash scripts/stack/stack.sh status)`);
+    return;
+  }
+  const rate = await ask('sum(rate(rec_events_valid_total[1m]))');
+  const p99 = await ask('histogram_quantile(0.99, sum by (le) (rate(rec_freshness_seconds_bucket{from="ingest_time"}[1m])))');
+  say(`• Prometheus (${PROMETHEUS_URL}) scrapes the engine: up=${up}, valid events/s over the last minute ${rate === null ? '-' : fmt(Math.round(rate))}, ingest→Redis p99 ${p99 === null || Number.isNaN(p99) ? '-' : `${p99.toFixed(2)} s`}`);
+}
 
 /** A new shopper replays a real session that switches category; we watch the feed after every click. */
 async function liveShopper(script: LiveScript | null, dataDir: string): Promise<void> {
