@@ -9,6 +9,7 @@ import { Command } from 'commander';
 import { loadConfig } from '../src/config/load.ts';
 import { describeError } from '../src/errors.ts';
 import { runEval } from '../src/eval/run.ts';
+import { countTrainSessions } from '../src/eval/srgnn-data.ts';
 
 const program = new Command()
   .description('Evaluate next-item recommendations on a folder in the SR-GNN protocol format')
@@ -20,6 +21,7 @@ const program = new Command()
 const opts = program.opts<{ data: string; json?: string; excludeCurrent: boolean; model: boolean }>();
 
 async function main(): Promise<void> {
+  const totalSessions = await countTrainSessions(opts.data);
   const config = loadConfig({
     ...process.env,
     STREAMREC_CANDIDATES_EXCLUDE_CURRENT_ITEM: String(opts.excludeCurrent),
@@ -45,7 +47,7 @@ async function main(): Promise<void> {
   const report = await runEval({
     dataDir: opts.data,
     config,
-    onTrain: (sessions) => progress('learning (sessions)', sessions, Math.max(sessions, 186_670)),
+    onTrain: (sessions) => progress('learning (sessions)', sessions, Math.max(sessions, totalSessions)),
     onScore: (done, total) => progress('scoring (prefixes)', done, total),
   });
   if (tty) bar.stop();

@@ -9,7 +9,7 @@ export async function metricsTable(): Promise<string> {
     return (metric?.labelNames ?? []).join(', ');
   };
   const rows = all.map((m) => `| \`${m.name}\` | ${m.type} | ${labels(m.name)} | ${m.help} |`);
-  return ['| metric | type | labels | meaning |', '|---|---|---|---|', ...rows, '| `rec_process_*` | various | | Node.js process defaults (CPU, RSS, heap, event-loop lag, GC) from prom-client |'].join('\n');
+  return ['| metric | type | labels | meaning |', '|---|---|---|---|', ...rows, '| `rec_process_*`, `rec_nodejs_*` | various | | prom-client defaults with the `rec_` prefix: CPU, RSS (`rec_process_resident_memory_bytes`), heap (`rec_nodejs_heap_size_used_bytes`), event-loop lag (`rec_nodejs_eventloop_lag_p99_seconds`), GC |'].join('\n');
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) process.stdout.write(`${await metricsTable()}\n`);

@@ -30,6 +30,13 @@ export async function* readTrainSessions(dir: string): AsyncGenerator<string[]> 
   }
 }
 
+/** Number of non-empty training sessions (for progress totals; reads the file once). */
+export async function countTrainSessions(dir: string): Promise<number> {
+  let n = 0;
+  for await (const line of openLines(dataFile(dir, 'train_sessions.txt'))) if (line.trim() !== '') n += 1;
+  return n;
+}
+
 /** Test prefixes: a `target<TAB>prefix` header, then one row per prefix (prefix space-separated, oldest first). */
 export async function readTestPrefixes(dir: string): Promise<TestPrefix[]> {
   const rows: TestPrefix[] = [];
