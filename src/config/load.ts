@@ -27,8 +27,8 @@ export interface SettingInfo {
 const ENV_PREFIX = 'STREAMREC_';
 /** Names a user sets to point at a JSON config file. */
 export const CONFIG_FILE_ENV = 'STREAMREC_CONFIG';
-/** STREAMREC_* variables read by the local stack script (scripts/stack/stack.sh), not by the engine. */
-const TOOL_ENV = /^STREAMREC_(STACK_[A-Z_]+|KAFKA_(PORT|CONTROLLER_PORT|VERSION|HEAP|CACHE|PROBE)|REDIS_PORT|PROMETHEUS_(PORT|TARGET|URL))$/;
+/** STREAMREC_* variables read by the local stack script (scripts/stack/stack.sh) and Grafana provisioning, not by the engine. */
+const TOOL_ENV = /^STREAMREC_(STACK_[A-Z_]+|KAFKA_(PORT|CONTROLLER_PORT|VERSION|HEAP|CACHE|PROBE)|REDIS_PORT|PROMETHEUS_(PORT|TARGET|URL|SCRAPE_INTERVAL)|GRAFANA_[A-Z_]+)$/;
 
 function envName(section: string, key: string): string {
   const snake = key.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase();

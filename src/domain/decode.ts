@@ -23,6 +23,8 @@ export type DecodeResult =
 // strictRequired is off because the if/then branches name properties defined at the top level.
 const ajv = new Ajv({ allErrors: false, strict: true, strictRequired: false, allowUnionTypes: true });
 const validateEvent = ajv.compile<BehaviourEvent>(schema);
+// Fatal: a wrong encoding must be rejected, not silently turned into U+FFFD inside ids or queries.
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
 
 function describeSchemaError(error: ErrorObject): string {
   const where = error.instancePath === '' ? 'event' : error.instancePath.slice(1).replace(/\//g, '.');
@@ -65,9 +67,15 @@ export function decodeRecord(record: RawRecord, options: DecodeOptions): DecodeR
   if (value.length > options.maxBytes) {
     return reject('REC_OVERSIZE', `record is ${value.length} bytes, over the ${options.maxBytes}-byte limit`);
   }
+  let text: string;
+  try {
+    text = utf8.decode(value);
+  } catch {
+    return reject('REC_ENCODING', 'not valid UTF-8 (events are UTF-8 JSON)');
+  }
   let parsed: unknown;
   try {
-    parsed = JSON.parse(value.toString('utf8'));
+    parsed = JSON.parse(text);
   } catch (error: unknown) {
     return reject('REC_DECODE', `not valid JSON: ${error instanceof Error ? error.message : String(error)}`);
   }

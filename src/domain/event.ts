@@ -39,7 +39,7 @@ export interface RecordOrigin {
   readonly offset: string;
 }
 
-export type DeadLetterReason = 'REC_DECODE' | 'REC_SCHEMA' | 'REC_OVERSIZE' | 'REC_EMPTY';
+export type DeadLetterReason = 'REC_DECODE' | 'REC_ENCODING' | 'REC_SCHEMA' | 'REC_OVERSIZE' | 'REC_EMPTY';
 
 /** A record that could not become an event, with why. Goes to the dead-letter topic and table. */
 export interface DeadLetter {

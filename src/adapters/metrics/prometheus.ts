@@ -34,7 +34,11 @@ export class PrometheusMetrics implements Metrics {
   private readonly onlineReciprocalRank = new Counter({ name: 'rec_online_reciprocal_rank_total', help: 'Sum of 1/rank of scored next items in the list served before (0 beyond 20); MRR@20 = this / predictions.', registers: [this.registry] });
 
   constructor(collectDefaults = true) {
-    if (collectDefaults) collectDefaultMetrics({ register: this.registry, prefix: 'rec_' });
+    if (collectDefaults) {
+      collectDefaultMetrics({ register: this.registry, prefix: 'rec_' });
+      // prom-client names these gauges *_total, which Prometheus reserves for counters (promtool check metrics).
+      for (const name of ['rec_nodejs_active_handles_total', 'rec_nodejs_active_requests_total', 'rec_nodejs_active_resources_total']) this.registry.removeSingleMetric(name);
+    }
   }
 
   eventsConsumed(partition: number, count: number): void {

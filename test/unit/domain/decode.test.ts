@@ -72,11 +72,17 @@ describe('decodeRecord', () => {
   });
 
   it('rejects text that is not JSON as REC_DECODE', () => {
-    for (const text of ['{"event_id":', 'hello', Buffer.from([0xff, 0xfe, 0x00])]) {
+    for (const text of ['{"event_id":', 'hello', Buffer.from([0x7b, 0x00])]) {
       const letter = rejected(text);
       expect(letter.reason).toBe('REC_DECODE');
       expect(letter.message).toMatch(/^not valid JSON: /);
     }
+  });
+
+  it('rejects bytes that are not UTF-8 as REC_ENCODING instead of guessing characters', () => {
+    const letter = rejected(Buffer.from([0xff, 0xfe, 0x00]));
+    expect(letter.reason).toBe('REC_ENCODING');
+    expect(letter.message).toMatch(/UTF-8/);
   });
 
   it('keeps where the record came from and a truncated payload in the dead letter', () => {
