@@ -3,6 +3,7 @@ import { hostname } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import type { Subscription } from 'rxjs';
 import { enginePipeline } from '../pipelines/engine.pipeline.ts';
+import { FileCheckpointStore } from './adapters/checkpoint/file-store.ts';
 import { createClickHouse } from './adapters/clickhouse/client.ts';
 import { migrate } from './adapters/clickhouse/migrate.ts';
 import { ClickHouseWriter } from './adapters/clickhouse/writer.ts';
@@ -25,6 +26,8 @@ import type { Logger } from './ports/logger.ts';
 import type { Metrics } from './ports/metrics.ts';
 import type { StateWrites } from './ports/state-store.ts';
 import { BatchingAnalyticsSink } from './runtime/batching-sink.ts';
+import { restoreCheckpoint, type CheckpointParts } from './runtime/checkpoint.ts';
+import { startCheckpointer, type Checkpointer } from './runtime/checkpointer.ts';
 import { MinuteStats } from './runtime/minute-stats.ts';
 import { startModel } from './runtime/model-runtime.ts';
 import { startStatsFlusher } from './runtime/stats-flusher.ts';
@@ -40,6 +43,8 @@ export interface RunningEngine {
   readonly done: Promise<unknown>;
   /** Drains in-flight work, commits, closes every connection. */
   stop(): Promise<void>;
+  /** Writes a checkpoint now (resolves at once when `engine.checkpointDir` is empty). */
+  checkpoint(): Promise<void>;
 }
 
 async function timedWrite<T>(metrics: Metrics, sink: 'redis' | 'clickhouse' | 'dlq', fn: () => Promise<T>): Promise<T> {
@@ -74,7 +79,8 @@ export async function startEngine(config: Config, logger: Logger): Promise<Runni
   logger.info({ config: redactConfig(config) }, 'starting engine');
   const prometheus = new PrometheusMetrics();
   let modelVersion = (): string => MODEL_VERSION;
-  const minuteStats = new MinuteStats(config.engine.instance === '' ? `${hostname()}:${process.pid}` : config.engine.instance, () => modelVersion(), Date.now);
+  const instance = config.engine.instance === '' ? `${hostname()}:${process.pid}` : config.engine.instance;
+  const minuteStats = new MinuteStats(instance, () => modelVersion(), Date.now);
   const metrics = teeMetrics(prometheus, minuteStats);
   const kafka = createKafka(config.kafka, logger);
   const clickhouse = createClickHouse(config.clickhouse);
@@ -114,7 +120,9 @@ export async function startEngine(config: Config, logger: Logger): Promise<Runni
   };
 
   const windows = SessionWindows.fromConfig(config.sessions);
-  const modelRuntime = await startModel(config.model, metrics, logger);
+  const checkpoints = config.engine.checkpointDir === '' ? null : new FileCheckpointStore(config.engine.checkpointDir);
+  const loaded = checkpoints === null ? null : await checkpoints.load();
+  const modelRuntime = await startModel(config.model, metrics, logger, loaded?.model ?? null);
   if (modelRuntime !== null) modelVersion = () => `${MODEL_VERSION}+${modelRuntime.model.modelVersion}`;
   const statsFlusher = startStatsFlusher(
     minuteStats,
@@ -131,6 +139,23 @@ export async function startEngine(config: Config, logger: Logger): Promise<Runni
     metrics,
     logger,
   );
+  const parts: CheckpointParts = { instance, topic: config.kafka.eventsTopic, windows, candidates, modelVersion: () => modelVersion() };
+  if (loaded !== null) {
+    const restored = restoreCheckpoint(loaded.checkpoint, parts);
+    if (restored === null) {
+      logger.warn({ dir: config.engine.checkpointDir, topic: loaded.checkpoint.topic }, 'checkpoint is for another topic or format; starting from empty state');
+    } else {
+      source.startFrom(restored.offsets);
+      logger.info(
+        { dir: config.engine.checkpointDir, createdAt: new Date(loaded.checkpoint.createdAt).toISOString(), offsets: loaded.checkpoint.offsets, sessions: restored.sessions, rankerRestored: restored.rankerRestored },
+        'state restored from checkpoint',
+      );
+    }
+  }
+  const checkpointer: Checkpointer | null =
+    checkpoints === null
+      ? null
+      : startCheckpointer(checkpoints, source, parts, () => modelRuntime?.model.toArtifacts() ?? null, config.engine.checkpointIntervalMs, logger, Date.now);
 
   let finish: (outcome: unknown) => void = () => undefined;
   const done = new Promise<unknown>((resolve) => (finish = resolve));
@@ -143,6 +168,7 @@ export async function startEngine(config: Config, logger: Logger): Promise<Runni
     const started = performance.now();
     await source.stop().catch((error: unknown) => logger.warn({ err: describeError(error) }, 'source stop failed'));
     logger.info({ ms: Math.round(performance.now() - started) }, 'consumer stopped');
+    await checkpointer?.stop();
     subscription.unsubscribe();
     assignmentSubscription.unsubscribe();
     await sink.close();
@@ -188,6 +214,9 @@ export async function startEngine(config: Config, logger: Logger): Promise<Runni
   return {
     metrics: prometheus,
     done,
+    checkpoint: async () => {
+      await checkpointer?.checkpoint();
+    },
     stop: async () => {
       stopping ??= shutdown(null);
       await stopping;

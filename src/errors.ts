@@ -8,11 +8,13 @@ export type ErrorCode =
   | 'REC_SCHEMA'
   | 'REC_OVERSIZE'
   | 'REC_EMPTY'
+  | 'REC_ENCODING'
   | 'REC_KAFKA'
   | 'REC_REDIS'
   | 'REC_CLICKHOUSE'
   | 'REC_SINK_TIMEOUT'
   | 'REC_DATA'
+  | 'REC_CHECKPOINT'
   | 'REC_SHUTDOWN';
 
 export interface RecErrorOptions {

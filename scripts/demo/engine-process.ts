@@ -23,6 +23,12 @@ export class EngineProcess {
     return this.child.pid;
   }
 
+  /** SIGKILL: the engine dies at once, as in a crash. */
+  async kill(): Promise<void> {
+    if (this.child.exitCode === null && this.child.signalCode === null) this.child.kill('SIGKILL');
+    await this.exited;
+  }
+
   /** SIGTERM, then the engine drains and exits; returns its exit code. */
   async stop(): Promise<number | null> {
     if (this.child.exitCode === null) this.child.kill('SIGTERM');

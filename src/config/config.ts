@@ -43,6 +43,9 @@ export interface EngineConfig {
   /** Empty: host:pid. */
   readonly instance: string;
   readonly statsFlushMs: number;
+  /** Empty: no checkpoints. */
+  readonly checkpointDir: string;
+  readonly checkpointIntervalMs: number;
 }
 
 export interface SessionsConfig {

@@ -1,11 +1,21 @@
 import type { CandidatesConfig } from '../config/config.ts';
-import { Covisitation } from './covisitation.ts';
+import { Covisitation, type CovisitationSnapshot } from './covisitation.ts';
 import type { BehaviourEvent, EventType } from './event.ts';
 import { Recommender, type ItemModel, type RecommendRequest } from './recommender/recommender.ts';
-import type { Head } from './recommender/ranker.ts';
-import { SessionKnn } from './session-knn.ts';
-import { Trending } from './trending.ts';
-import { UserProfiles } from './user-profiles.ts';
+import type { Head, RankerSnapshot } from './recommender/ranker.ts';
+import { SessionKnn, type SessionKnnSnapshot } from './session-knn.ts';
+import { Trending, type TrendingSnapshot } from './trending.ts';
+import { UserProfiles, type UserProfilesSnapshot } from './user-profiles.ts';
+
+export interface CandidateSnapshot {
+  readonly covisit: CovisitationSnapshot;
+  readonly trending: TrendingSnapshot;
+  readonly popularity: TrendingSnapshot;
+  readonly knn: SessionKnnSnapshot;
+  readonly users: UserProfilesSnapshot;
+  readonly ranker: RankerSnapshot;
+  readonly learnTick: number;
+}
 
 /** How much one event of each type adds to an item's trending and popularity counts. */
 export const TRENDING_WEIGHT: Record<EventType, number> = {
@@ -110,5 +120,29 @@ export class CandidateState {
     if (this.learnTick < 1) return false;
     this.learnTick -= 1;
     return true;
+  }
+
+  /** Everything the candidate sources and the ranker learned, for a checkpoint (between micro-batches). */
+  snapshot(): CandidateSnapshot {
+    return {
+      covisit: this.covisit.snapshot(),
+      trending: this.trending.snapshot(),
+      popularity: this.popularity.snapshot(),
+      knn: this.knn.snapshot(),
+      users: this.users.snapshot(),
+      ranker: this.recommender.ranker.snapshot(),
+      learnTick: this.learnTick,
+    };
+  }
+
+  /** Restores a checkpoint; returns false when the ranker part did not fit (its weights start from the priors). */
+  restore(snapshot: CandidateSnapshot): boolean {
+    this.covisit.restore(snapshot.covisit);
+    this.trending.restore(snapshot.trending);
+    this.popularity.restore(snapshot.popularity);
+    this.knn.restore(snapshot.knn);
+    this.users.restore(snapshot.users);
+    this.learnTick = snapshot.learnTick;
+    return this.recommender.ranker.restore(snapshot.ranker);
   }
 }

@@ -10,6 +10,11 @@ export interface CovisitationOptions {
   readonly maxItems: number;
 }
 
+export interface CovisitationSnapshot {
+  readonly landmark: number | null;
+  readonly rows: readonly (readonly [string, readonly (readonly [string, number])[]])[];
+}
+
 export interface Neighbour {
   readonly item: string;
   /** Stored (forward-decayed) score; comparable across neighbours of any item. */
@@ -81,5 +86,17 @@ export class Covisitation {
 
   private rescale(factor: number): void {
     for (const row of this.rows.values()) for (const [other, score] of row) row.set(other, score * factor);
+  }
+
+  /** Everything learned, in eviction order, for a checkpoint. */
+  snapshot(): CovisitationSnapshot {
+    return { landmark: this.decay.state, rows: [...this.rows].map(([item, row]) => [item, [...row]]) };
+  }
+
+  /** Replaces what was learned with a checkpoint's. */
+  restore(snapshot: CovisitationSnapshot): void {
+    this.decay.restore(snapshot.landmark);
+    this.rows.clear();
+    for (const [item, row] of snapshot.rows) this.rows.set(item, new Map(row));
   }
 }

@@ -21,6 +21,15 @@ export class ForwardDecay {
     return 2 ** exponent;
   }
 
+  /** The landmark, for checkpoints (null before the first observation). */
+  get state(): number | null {
+    return this.landmark;
+  }
+
+  restore(landmark: number | null): void {
+    this.landmark = landmark;
+  }
+
   /** Converts a stored score to its decayed value at time `ts`. */
   valueAt(stored: number, ts: number): number {
     if (this.landmark === null) return stored;

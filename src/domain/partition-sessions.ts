@@ -1,10 +1,17 @@
 import type { BehaviourEvent } from './event.ts';
-import { SessionState, type SessionLimits } from './session-state.ts';
+import { SessionState, type SessionLimits, type SessionSnapshot } from './session-state.ts';
 
 export interface SessionWindowOptions extends SessionLimits {
   readonly inactivityMs: number;
   readonly allowedLatenessMs: number;
   readonly maxSessions: number;
+}
+
+export interface PartitionSnapshot {
+  readonly partition: number;
+  /** Newest event time seen (the watermark plus the allowed lateness); null before any event. */
+  readonly maxEventTs: number | null;
+  readonly sessions: readonly SessionSnapshot[];
 }
 
 export type Eviction = { readonly sessionId: string; readonly reason: 'inactive' | 'capacity' };
@@ -84,5 +91,20 @@ export class PartitionSessions {
     const size = this.sessions.size;
     this.sessions.clear();
     return size;
+  }
+
+  /** The partition's sessions (least recently active first) and its watermark, for a checkpoint. */
+  snapshot(): PartitionSnapshot {
+    return {
+      partition: this.partition,
+      maxEventTs: Number.isFinite(this.maxEventTs) ? this.maxEventTs : null,
+      sessions: [...this.sessions.values()].map((session) => session.snapshot()),
+    };
+  }
+
+  restore(snapshot: PartitionSnapshot): void {
+    this.maxEventTs = snapshot.maxEventTs ?? Number.NEGATIVE_INFINITY;
+    this.sessions.clear();
+    for (const session of snapshot.sessions) this.sessions.set(session.sessionId, SessionState.restore(session, this.partition));
   }
 }

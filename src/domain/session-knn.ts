@@ -9,6 +9,14 @@ export interface SessionKnnOptions {
   readonly maxItemsPerSession: number;
 }
 
+export interface SessionKnnSnapshot {
+  readonly seq: number;
+  readonly stored: readonly { readonly key: string; readonly seq: number; readonly items: readonly string[] }[];
+  /** Indexes into `stored` of the live sessions, least recently updated first. */
+  readonly live: readonly number[];
+  readonly postings: readonly (readonly [string, readonly number[]])[];
+}
+
 export interface Scored {
   readonly item: string;
   readonly score: number;
@@ -125,5 +133,43 @@ export class SessionKnn {
   private forgetOldest(): void {
     const oldest = this.sessions.keys().next();
     if (oldest.done !== true) this.sessions.delete(oldest.value);
+  }
+
+  /**
+   * Everything learned, for a checkpoint: every stored session (live or only still referenced by a
+   * posting list) once, the live ones in recency order, and the posting lists as indexes into them.
+   */
+  snapshot(): SessionKnnSnapshot {
+    const index = new Map<StoredSession, number>();
+    const stored: { key: string; seq: number; items: string[] }[] = [];
+    const idOf = (session: StoredSession): number => {
+      let id = index.get(session);
+      if (id === undefined) {
+        id = stored.length;
+        index.set(session, id);
+        stored.push({ key: session.key, seq: session.seq, items: [...session.items] });
+      }
+      return id;
+    };
+    const live = [...this.sessions.values()].map(idOf);
+    const postings = [...this.postings].map(([item, list]) => [item, list.map(idOf)] as const);
+    return { seq: this.seq, stored, live, postings };
+  }
+
+  restore(snapshot: SessionKnnSnapshot): void {
+    const objects: StoredSession[] = snapshot.stored.map((s) => ({ key: s.key, seq: s.seq, items: [...s.items] }));
+    const at = (id: number): StoredSession => {
+      const session = objects[id];
+      if (session === undefined) throw new RangeError(`session-kNN checkpoint refers to missing session ${id}`);
+      return session;
+    };
+    this.sessions.clear();
+    for (const id of snapshot.live) {
+      const session = at(id);
+      this.sessions.set(session.key, session);
+    }
+    this.postings.clear();
+    for (const [item, ids] of snapshot.postings) this.postings.set(item, ids.map(at));
+    this.seq = snapshot.seq;
   }
 }

@@ -21,6 +21,18 @@ export interface SessionLimits {
   readonly maxEventsPerSession: number;
 }
 
+export interface SessionSnapshot {
+  readonly sessionId: string;
+  readonly userId: string | null;
+  readonly firstSeen: number;
+  readonly lastSeen: number;
+  readonly eventCount: number;
+  readonly history: readonly SessionEvent[];
+  readonly purchased: readonly (readonly [string, number])[];
+  readonly served: readonly string[];
+  readonly lastIngestedAt: number;
+}
+
 /** Live state of one session, owned by the partition its key hashes to. */
 export class SessionState {
   userId: string | null = null;
@@ -131,5 +143,31 @@ export class SessionState {
       categories_1h: categories['1h'] as CountsByKey,
       categories_24h: categories['24h'] as CountsByKey,
     };
+  }
+
+  snapshot(): SessionSnapshot {
+    return {
+      sessionId: this.sessionId,
+      userId: this.userId,
+      firstSeen: this.firstSeen,
+      lastSeen: this.lastSeen,
+      eventCount: this.eventCount,
+      history: this.history.map((entry) => ({ ...entry })),
+      purchased: [...this.purchased],
+      served: [...this.served],
+      lastIngestedAt: this.lastIngestedAt,
+    };
+  }
+
+  static restore(snapshot: SessionSnapshot, partition: number): SessionState {
+    const session = new SessionState(snapshot.sessionId, partition, snapshot.firstSeen);
+    session.userId = snapshot.userId;
+    session.lastSeen = snapshot.lastSeen;
+    session.eventCount = snapshot.eventCount;
+    session.history.push(...snapshot.history.map((entry) => ({ ...entry })));
+    for (const [item, ts] of snapshot.purchased) session.purchased.set(item, ts);
+    session.served = [...snapshot.served];
+    session.lastIngestedAt = snapshot.lastIngestedAt;
+    return session;
   }
 }

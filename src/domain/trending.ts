@@ -11,6 +11,15 @@ export interface TrendingEntry {
   readonly score: number;
 }
 
+export interface TrendingSnapshot {
+  readonly landmark: number | null;
+  readonly scores: readonly (readonly [string, number])[];
+  readonly categoryOf: readonly (readonly [string, string])[];
+  readonly touched: readonly string[];
+  readonly globalTop: readonly TrendingEntry[];
+  readonly categoryTop: readonly (readonly [string, readonly TrendingEntry[]])[];
+}
+
 /**
  * Decayed interaction counts, global and per category, with maintained top-K lists. With forward
  * decay an untouched item's stored score is constant, so the new top-K is always within the old top-K
@@ -120,5 +129,30 @@ export class Trending {
     for (const [category, list] of this.categoryTop) {
       this.categoryTop.set(category, list.map((entry) => ({ item: entry.item, score: entry.score * factor })));
     }
+  }
+
+  /** Everything learned, for a checkpoint (taken between micro-batches: nothing is pending). */
+  snapshot(): TrendingSnapshot {
+    return {
+      landmark: this.decay.state,
+      scores: [...this.scores],
+      categoryOf: [...this.categoryOf],
+      touched: [...this.touched],
+      globalTop: this.globalTop,
+      categoryTop: [...this.categoryTop],
+    };
+  }
+
+  restore(snapshot: TrendingSnapshot): void {
+    this.decay.restore(snapshot.landmark);
+    this.scores.clear();
+    for (const [item, score] of snapshot.scores) this.scores.set(item, score);
+    this.categoryOf.clear();
+    for (const [item, category] of snapshot.categoryOf) this.categoryOf.set(item, category);
+    this.touched.clear();
+    for (const item of snapshot.touched) this.touched.add(item);
+    this.globalTop = [...snapshot.globalTop];
+    this.categoryTop.clear();
+    for (const [category, list] of snapshot.categoryTop) this.categoryTop.set(category, [...list]);
   }
 }

@@ -10,6 +10,15 @@ export interface UserProfile {
   lastIngestedAt: number;
 }
 
+export type UserProfilesSnapshot = readonly {
+  readonly id: string;
+  readonly recent: readonly { readonly item: string; readonly ts: number }[];
+  readonly categories: readonly (readonly [string, number])[];
+  readonly purchased: readonly (readonly [string, number])[];
+  readonly lastSeen: number;
+  readonly lastIngestedAt: number;
+}[];
+
 /** Bounded map of user profiles; least recently active users are evicted first. */
 export class UserProfiles {
   private readonly profiles = new Map<string, UserProfile>();
@@ -57,5 +66,30 @@ export class UserProfiles {
 
   forget(userId: string): boolean {
     return this.profiles.delete(userId);
+  }
+
+  /** Every profile, least recently active first, for a checkpoint. */
+  snapshot(): UserProfilesSnapshot {
+    return [...this.profiles].map(([id, p]) => ({
+      id,
+      recent: p.recent.map((entry) => ({ ...entry })),
+      categories: [...p.categories],
+      purchased: [...p.purchased],
+      lastSeen: p.lastSeen,
+      lastIngestedAt: p.lastIngestedAt,
+    }));
+  }
+
+  restore(snapshot: UserProfilesSnapshot): void {
+    this.profiles.clear();
+    for (const p of snapshot) {
+      this.profiles.set(p.id, {
+        recent: p.recent.map((entry) => ({ ...entry })),
+        categories: new Map(p.categories),
+        purchased: new Map(p.purchased),
+        lastSeen: p.lastSeen,
+        lastIngestedAt: p.lastIngestedAt,
+      });
+    }
   }
 }

@@ -3,6 +3,7 @@ import { selectBackend } from '../adapters/model/tf-backend.ts';
 import { TfScorer } from '../adapters/model/tf-scorer.ts';
 import type { ModelConfig } from '../config/config.ts';
 import { describeError } from '../errors.ts';
+import type { ModelArtifacts } from '../model/artifacts.ts';
 import type { ModelStore } from '../model/model-store.ts';
 import { SessionModel } from '../model/session-model.ts';
 import type { Logger } from '../ports/logger.ts';
@@ -22,19 +23,19 @@ export interface ModelRuntime {
  * Starts the online model when enabled: picks the TensorFlow.js backend (logged and exported as a
  * metric), restores the last snapshot if there is one, and snapshots periodically.
  */
-export async function startModel(config: ModelConfig, metrics: Metrics, logger: Logger): Promise<ModelRuntime | null> {
+export async function startModel(config: ModelConfig, metrics: Metrics, logger: Logger, fromCheckpoint: ModelArtifacts | null = null): Promise<ModelRuntime | null> {
   if (!config.enabled) return null;
   const choice = await selectBackend(config.backend === 'auto' ? {} : { preferred: config.backend });
   logger.info({ backend: choice.name, skipped: choice.skipped }, 'model backend selected');
   metrics.modelBackend(choice.name);
   const scorer = new TfScorer(choice.tf);
   const store: ModelStore | null = config.snapshotDir === '' ? null : new FileModelStore(config.snapshotDir);
-  const artifacts = store === null ? null : await store.load();
+  const artifacts = fromCheckpoint ?? (store === null ? null : await store.load());
   const model =
     artifacts === null
       ? new SessionModel({ maxItems: config.maxItems, dim: config.dim, learningRate: config.learningRate, negatives: config.negatives }, scorer)
       : SessionModel.fromArtifacts(artifacts, scorer);
-  if (artifacts !== null) logger.info({ version: model.modelVersion, items: model.size, dir: config.snapshotDir }, 'model restored from snapshot');
+  if (artifacts !== null) logger.info({ version: model.modelVersion, items: model.size, from: fromCheckpoint === null ? config.snapshotDir : 'checkpoint' }, 'model restored from snapshot');
   let saving: Promise<void> = Promise.resolve();
   const snapshot = async (): Promise<void> => {
     if (store === null) return;

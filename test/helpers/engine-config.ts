@@ -3,10 +3,10 @@ import type { Config } from '../../src/config/config.ts';
 import { services, uniqueName } from './services.ts';
 
 /** A validated config pointing at the real services, with names unique to one test. */
-export function testConfig(label: string, overrides: Record<string, string> = {}): { config: Config; name: string } {
+export function testConfig(label: string, overrides: Record<string, string> = {}): { config: Config; name: string; env: Record<string, string> } {
   const s = services();
   const name = uniqueName(label);
-  const config = loadConfig({
+  const env: Record<string, string> = {
     STREAMREC_KAFKA_BROKERS: s.kafkaBrokers.join(','),
     STREAMREC_REDIS_URL: s.redisUrl,
     STREAMREC_CLICKHOUSE_URL: s.clickhouseUrl,
@@ -20,6 +20,6 @@ export function testConfig(label: string, overrides: Record<string, string> = {}
     STREAMREC_METRICS_PORT: '0',
     STREAMREC_LOG_LEVEL: 'warn',
     ...overrides,
-  });
-  return { config, name };
+  };
+  return { config: loadConfig(env), name, env };
 }

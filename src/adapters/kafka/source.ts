@@ -28,6 +28,11 @@ export class KafkaEventSource implements EventSource {
   private started = false;
   private stopping = false;
   private drained: (() => void) | null = null;
+  /** Next offset after the acknowledged prefix, per partition: where this process's state stands. */
+  private readonly positions = new Map<number, string>();
+  /** Where to start each partition when it is assigned (from a checkpoint), instead of the committed offset. */
+  private startOffsets = new Map<number, string>();
+  private quiescing = false;
 
   constructor(
     kafka: Kafka,
@@ -53,6 +58,16 @@ export class KafkaEventSource implements EventSource {
           tracker.reset();
           this.trackers.delete(partition);
         }
+      }
+      for (const partition of [...this.positions.keys()]) if (!partitions.includes(partition)) this.positions.delete(partition);
+      for (const partition of partitions) {
+        const start = this.startOffsets.get(partition);
+        if (start === undefined) continue;
+        // The checkpoint's state stands at `start`: rewind there so nothing after it is missing from state.
+        this.consumer.seek({ topic: config.eventsTopic, partition, offset: start });
+        this.positions.set(partition, start);
+        this.startOffsets.delete(partition);
+        this.logger.info({ partition, offset: start }, 'resuming partition from the checkpoint');
       }
       this.logger.info({ partitions, generation: event.payload.groupId }, 'partitions assigned');
       this.assignments$.next({ topic: config.eventsTopic, partitions });
@@ -135,7 +150,10 @@ export class KafkaEventSource implements EventSource {
         this.inFlight -= size;
         this.metrics.inFlightEvents(this.inFlight);
         const commitOffset = ownTracker.ack(token);
-        if (commitOffset !== null) await this.commit(batch.topic, batch.partition, commitOffset);
+        if (commitOffset !== null) {
+          this.positions.set(batch.partition, commitOffset.toString());
+          await this.commit(batch.topic, batch.partition, commitOffset);
+        }
         this.maybeResume();
         if (this.inFlight === 0) this.drained?.();
       },
@@ -148,8 +166,45 @@ export class KafkaEventSource implements EventSource {
     this.batches$.next(sourceBatch);
   }
 
+  /**
+   * Starts each partition listed at the given offset when it is assigned (a checkpoint's positions),
+   * instead of at the group's committed offset. Call before `batches()` is subscribed.
+   */
+  startFrom(offsets: ReadonlyMap<number, string>): void {
+    this.startOffsets = new Map(offsets);
+    for (const [partition, offset] of offsets) this.positions.set(partition, offset);
+  }
+
+  /**
+   * Pauses fetching, waits until every event read so far is acknowledged (so the pipeline's state
+   * reflects exactly the records before each partition's position), runs `capture` with those
+   * positions in that same instant, and resumes. Rejects if the engine stops meanwhile.
+   */
+  async quiesce<T>(capture: (positions: ReadonlyMap<number, string>) => T): Promise<T> {
+    if (this.stopping) throw new RecError('REC_KAFKA', 'cannot quiesce a stopping source');
+    this.quiescing = true;
+    this.consumer.pause([{ topic: this.config.eventsTopic }]);
+    try {
+      for (;;) {
+        if (this.stopping) throw new RecError('REC_KAFKA', 'source stopped while quiescing');
+        // A batch fetched before the pause may still arrive; capture only at an instant with none in flight.
+        if (this.inFlight === 0) return capture(new Map(this.positions));
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+    } finally {
+      this.quiescing = false;
+      if (!this.paused && !this.stopping) this.consumer.resume([{ topic: this.config.eventsTopic }]);
+      else this.maybeResume();
+    }
+  }
+
+  /** Positions of every partition when nothing is in flight (all read events stored), else null. */
+  settledPositions(): ReadonlyMap<number, string> | null {
+    return this.inFlight === 0 ? new Map(this.positions) : null;
+  }
+
   private maybeResume(): void {
-    if (this.paused && !this.stopping && this.inFlight <= this.options.maxInFlightEvents / 2) {
+    if (this.paused && !this.stopping && !this.quiescing && this.inFlight <= this.options.maxInFlightEvents / 2) {
       this.paused = false;
       this.consumer.resume([{ topic: this.config.eventsTopic }]);
       this.metrics.partitionPaused(false);

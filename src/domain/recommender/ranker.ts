@@ -5,6 +5,15 @@ export type Head = 'click' | 'purchase';
 export type RankerLoss = 'listwise' | 'top-k';
 
 
+export interface RankerSnapshot {
+  /** Feature names in weight order: a checkpoint only fits a ranker with the same features. */
+  readonly features: readonly string[];
+  readonly weights: Readonly<Record<Head, readonly number[]>>;
+  readonly squared: Readonly<Record<Head, readonly number[]>>;
+  readonly losses: Readonly<Record<Head, { readonly sum: number; readonly count: number }>>;
+  readonly updates: number;
+}
+
 export interface RankerOptions {
   readonly learningRate: number;
   /**
@@ -163,5 +172,28 @@ export class Ranker {
     this.losses.click = { sum: 0, count: 0 };
     this.losses.purchase = { sum: 0, count: 0 };
     return out;
+  }
+
+  /** Weights and optimiser state, for a checkpoint. */
+  snapshot(): RankerSnapshot {
+    return {
+      features: [...FEATURES],
+      weights: { click: [...this.weights.click], purchase: [...this.weights.purchase] },
+      squared: { click: [...this.squared.click], purchase: [...this.squared.purchase] },
+      losses: { click: { ...this.losses.click }, purchase: { ...this.losses.purchase } },
+      updates: this.updates,
+    };
+  }
+
+  /** Restores a checkpoint's weights; one made with other features is refused (the priors stay). */
+  restore(snapshot: RankerSnapshot): boolean {
+    if (snapshot.features.length !== FEATURE_COUNT || snapshot.features.some((name, i) => name !== FEATURES[i])) return false;
+    for (const head of ['click', 'purchase'] as const) {
+      this.weights[head].set(snapshot.weights[head]);
+      this.squared[head].set(snapshot.squared[head]);
+      this.losses[head] = { ...snapshot.losses[head] };
+    }
+    this.updates = snapshot.updates;
+    return true;
   }
 }
