@@ -16,6 +16,7 @@
 #   STREAMREC_REDIS_PORT             (default 6379)
 #   STREAMREC_PROMETHEUS_PORT        Prometheus web/API port (default 39090)
 #   STREAMREC_PROMETHEUS_TARGET      engine metrics endpoint it scrapes (default 127.0.0.1:9464)
+#   STREAMREC_STACK_CH_USERS_FILE    passwords of the least-privilege ClickHouse users (default ~/.config/streamrec/clickhouse-users.env)
 #   STREAMREC_STACK_TIMEOUT          seconds to wait for each service (default 90)
 #   STREAMREC_KAFKA_PROBE=log        readiness from the broker log instead of a kafkajs metadata call
 #                                    (automatic when node/kafkajs is not installed yet)
@@ -42,6 +43,7 @@ KAFKA_NODE_ID=1
 PROM_PORT="${STREAMREC_PROMETHEUS_PORT:-39090}"
 PROM_TARGET="${STREAMREC_PROMETHEUS_TARGET:-127.0.0.1:9464}"
 PROM_DIR="$STATE_DIR/prometheus"
+CH_USERS_FILE="${STREAMREC_STACK_CH_USERS_FILE:-${HOME:-/root}/.config/streamrec/clickhouse-users.env}"
 TIMEOUT="${STREAMREC_STACK_TIMEOUT:-90}"
 KAFKA_LOG_OFFSET=0 # server.log size before our start; the log-based probe only reads what follows
 
@@ -357,6 +359,54 @@ kafka_up() {
   fi
 }
 
+# ---------------------------------------------------------------- clickhouse users
+# Least-privilege users (schemas/clickhouse/access/users.xml.template): passwords generated once per
+# machine into $CH_USERS_FILE (mode 600), hashes rendered into users.d, which the server reloads.
+clickhouse_users() {
+  local dir=/etc/clickhouse-server/users.d target engine analyst rendered dbs
+  if [[ ! -d /etc/clickhouse-server ]] || [[ ! -w /etc/clickhouse-server ]]; then
+    log "clickhouse: /etc/clickhouse-server not writable, least-privilege users not installed"
+    return 0
+  fi
+  mkdir -p "$(dirname "$CH_USERS_FILE")"
+  if [[ ! -s "$CH_USERS_FILE" ]]; then
+    umask 077
+    {
+      echo "CH_ENGINE_USER=streamrec_engine"
+      echo "CH_ENGINE_PASSWORD=$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+      echo "CH_ANALYST_USER=streamrec_analyst"
+      echo "CH_ANALYST_PASSWORD=$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+      echo "CH_USERS_DATABASES=streamrec,streamrec_demo,streamrec_access_check"
+    } >"$CH_USERS_FILE"
+    umask 022
+    log "clickhouse: generated passwords of streamrec_engine and streamrec_analyst in $CH_USERS_FILE"
+  fi
+  engine="$(sed -n 's/^CH_ENGINE_PASSWORD=//p' "$CH_USERS_FILE")"
+  analyst="$(sed -n 's/^CH_ANALYST_PASSWORD=//p' "$CH_USERS_FILE")"
+  dbs=""
+  for db in $(sed -n 's/^CH_USERS_DATABASES=//p' "$CH_USERS_FILE" | tr ',' ' '); do dbs="$dbs<database>$db</database>"; done
+  rendered="$(sed -e "s/@ENGINE_SHA256@/$(printf '%s' "$engine" | sha256sum | cut -d' ' -f1)/" \
+    -e "s/@ANALYST_SHA256@/$(printf '%s' "$analyst" | sha256sum | cut -d' ' -f1)/" \
+    -e "s#@DATABASES@#$dbs#" "$REPO_ROOT/schemas/clickhouse/access/users.xml.template")"
+  target="$dir/streamrec.xml"
+  mkdir -p "$dir"
+  if [[ ! -f "$target" ]] || [[ "$(cat "$target")" != "$rendered" ]]; then
+    printf '%s\n' "$rendered" >"$target"
+    log "clickhouse: installed users streamrec_engine, streamrec_analyst ($target)"
+    # The server re-reads users.d every few seconds; wait until the engine user can log in.
+    local i
+    for ((i = 0; i < 150; i++)); do
+      ch_login streamrec_engine "$engine" && break
+      sleep 0.1
+    done
+    ch_login streamrec_engine "$engine" || log "clickhouse: WARNING the server has not picked up $target yet"
+  fi
+}
+
+ch_login() { # ch_login USER PASSWORD -> 0 when the server accepts them
+  timeout 2 bash -c "exec 3<>/dev/tcp/127.0.0.1/$CH_HTTP_PORT; printf 'GET /?query=SELECT%%201 HTTP/1.0\r\nHost: 127.0.0.1\r\nX-ClickHouse-User: %s\r\nX-ClickHouse-Key: %s\r\n\r\n' '$1' '$2' >&3; head -n1 <&3 | grep -q ' 200 '" 2>/dev/null
+}
+
 # ---------------------------------------------------------------- prometheus
 prom_ready() { timeout 2 bash -c "exec 3<>/dev/tcp/127.0.0.1/$PROM_PORT; printf 'GET /-/ready HTTP/1.0\r\nHost: 127.0.0.1\r\n\r\n' >&3; head -n1 <&3 | grep -q ' 200 '" 2>/dev/null; }
 
@@ -409,7 +459,7 @@ STREAMREC_CLICKHOUSE_URL=http://127.0.0.1:$CH_HTTP_PORT
 STREAMREC_PROMETHEUS_URL=http://127.0.0.1:$PROM_PORT
 EOF
   cat >"$STATE_DIR/stack.json" <<EOF
-{"kafkaBrokers":["127.0.0.1:$KAFKA_PORT"],"redisUrl":"redis://127.0.0.1:$REDIS_PORT","clickhouseUrl":"http://127.0.0.1:$CH_HTTP_PORT","prometheusUrl":"http://127.0.0.1:$PROM_PORT"}
+{"kafkaBrokers":["127.0.0.1:$KAFKA_PORT"],"redisUrl":"redis://127.0.0.1:$REDIS_PORT","clickhouseUrl":"http://127.0.0.1:$CH_HTTP_PORT","prometheusUrl":"http://127.0.0.1:$PROM_PORT","clickhouseUsersFile":"$CH_USERS_FILE"}
 EOF
 }
 
@@ -420,6 +470,7 @@ cmd_up() {
   mkdir -p "$PID_DIR" "$LOG_DIR"
   redis_up
   clickhouse_up
+  clickhouse_users
   kafka_up
   prometheus_up
   write_env
