@@ -75,13 +75,18 @@ function deadLetterMessage(letter: DeadLetter): { key: string | null; value: str
  * The composition root: connects the adapters, prepares topics and tables, and runs the pipeline until
  * `stop()` or a fatal error. Only this file sees both adapters and pipelines.
  */
-export async function startEngine(config: Config, logger: Logger): Promise<RunningEngine> {
+export interface EngineHooks {
+  /** Also receives every instrument call (benchmarks record exact latencies through it). */
+  readonly metrics?: Metrics;
+}
+
+export async function startEngine(config: Config, logger: Logger, hooks: EngineHooks = {}): Promise<RunningEngine> {
   logger.info({ config: redactConfig(config) }, 'starting engine');
   const prometheus = new PrometheusMetrics();
   let modelVersion = (): string => MODEL_VERSION;
   const instance = config.engine.instance === '' ? `${hostname()}:${process.pid}` : config.engine.instance;
   const minuteStats = new MinuteStats(instance, () => modelVersion(), Date.now);
-  const metrics = teeMetrics(prometheus, minuteStats);
+  const metrics = hooks.metrics === undefined ? teeMetrics(prometheus, minuteStats) : teeMetrics(prometheus, minuteStats, hooks.metrics);
   const kafka = createKafka(config.kafka, logger);
   const clickhouse = createClickHouse(config.clickhouse);
   const redis = new RedisStateStore(config.redis);

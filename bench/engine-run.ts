@@ -1,0 +1,59 @@
+import { createClient } from '@clickhouse/client';
+import { createLogger } from '../src/adapters/log/pino.ts';
+import { noopMetrics } from '../src/adapters/memory/metrics.ts';
+import type { Config } from '../src/config/config.ts';
+import { startEngine, type RunningEngine } from '../src/engine.ts';
+import type { Metrics } from '../src/ports/metrics.ts';
+import { LatencyHistogram } from './histogram.ts';
+
+/** Records what the benchmark reads from the engine: the first consumption and exact freshness. */
+class BenchProbe {
+  firstConsumedAt = 0;
+  freshness: LatencyHistogram | null = null;
+  readonly metrics: Metrics = {
+    ...noopMetrics(),
+    eventsConsumed: () => {
+      if (this.firstConsumedAt === 0) this.firstConsumedAt = performance.now();
+    },
+    freshness: (kind, seconds) => {
+      if (kind === 'event_time') this.freshness?.record(seconds);
+    },
+  };
+}
+
+export interface BenchEngine {
+  readonly engine: RunningEngine;
+  readonly probe: BenchProbe;
+  /** Rows in events + dead_letters. */
+  stored(): Promise<number>;
+  stop(): Promise<void>;
+}
+
+export async function startBenchEngine(config: Config): Promise<BenchEngine> {
+  const probe = new BenchProbe();
+  const engine = await startEngine(config, createLogger({ level: 'warn' }), { metrics: probe.metrics });
+  const clickhouse = createClient({ url: config.clickhouse.url, database: config.clickhouse.database, username: config.clickhouse.username, password: config.clickhouse.password });
+  const stored = async (): Promise<number> => {
+    const rows = await (await clickhouse.query({ query: 'SELECT (SELECT count() FROM events) + (SELECT count() FROM dead_letters) AS n', format: 'JSONEachRow' })).json<{ n: string }>();
+    return Number(rows[0]?.n ?? 0);
+  };
+  return {
+    engine,
+    probe,
+    stored,
+    stop: async () => {
+      await engine.stop();
+      await clickhouse.close();
+    },
+  };
+}
+
+/** Polls until `target` rows are stored; returns the time it happened (performance.now()). */
+export async function untilStored(bench: BenchEngine, target: number, timeoutMs: number): Promise<number> {
+  const deadline = performance.now() + timeoutMs;
+  for (;;) {
+    if ((await bench.stored()) >= target) return performance.now();
+    if (performance.now() > deadline) throw new Error(`engine stored fewer than ${target} rows within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
