@@ -1,8 +1,10 @@
 import { defineConfig } from 'vitest/config';
 
 /**
- * Two projects: `unit` (pure, no sockets, fast) and `integration` (real Kafka, Redis, ClickHouse from
- * the local stack; run one file at a time so they don't compete for the 2 cores).
+ * Three projects: `unit` (pure, no sockets, fast), `integration` (real Kafka, Redis, ClickHouse from
+ * the local stack; run one file at a time so they don't compete for the 2 cores) and `fault` (the engine
+ * as a child process under kill -9, broker restarts and sink outages; one file at a time, because the
+ * broker test stops the shared broker; see docs/reliability.md).
  */
 export default defineConfig({
   test: {
@@ -21,6 +23,16 @@ export default defineConfig({
           environment: 'node',
           testTimeout: 120_000,
           hookTimeout: 120_000,
+          fileParallelism: false,
+        },
+      },
+      {
+        test: {
+          name: 'fault',
+          include: ['test/fault/**/*.test.ts'],
+          environment: 'node',
+          testTimeout: 300_000,
+          hookTimeout: 180_000,
           fileParallelism: false,
         },
       },

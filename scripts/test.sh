@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `npm test`: installs what is missing, starts the local stack (Redis, ClickHouse, Kafka), type-checks,
-# then runs the unit tests and the integration tests against the real services.
+# then runs the unit tests, the integration tests against the real services, and the fault tests
+# (kill -9, broker restart, sink outages; docs/reliability.md).
 set -euo pipefail
 # shellcheck source=scripts/lib/prepare.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib/prepare.sh"
@@ -10,3 +11,5 @@ echo "[test] unit tests" >&2
 npx vitest run --project unit
 echo "[test] integration tests (real Kafka, Redis, ClickHouse)" >&2
 npx vitest run --project integration
+echo "[test] fault tests (kill -9, broker restart, Redis/ClickHouse outages, slow Redis, SIGTERM)" >&2
+npx vitest run --project fault

@@ -120,6 +120,12 @@ export class KafkaEventSource implements EventSource {
     const first = batch.messages[0];
     const last = batch.messages[batch.messages.length - 1];
     if (first === undefined || last === undefined) return;
+    if (this.paused || this.quiescing) {
+      // kafkajs hands over every batch of a fetch response, even after pause(): leave this one in Kafka
+      // (seek back to it; it is fetched again after resume), so the in-flight bound holds to one batch.
+      this.consumer.seek({ topic: batch.topic, partition: batch.partition, offset: first.offset });
+      return;
+    }
     let tracker = this.trackers.get(batch.partition);
     if (tracker === undefined) {
       tracker = new OffsetTracker();

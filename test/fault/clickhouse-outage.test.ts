@@ -1,0 +1,67 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { cleanup } from '../helpers/cleanup.ts';
+import type { EngineChild } from './helpers/engine-child.ts';
+import type { FaultNamespace } from './helpers/namespace.ts';
+import { consumedInLast, runOutage } from './helpers/outage.ts';
+import { expectComplete, reportFigures } from './helpers/scenario.ts';
+import type { TcpProxy } from './helpers/tcp-proxy.ts';
+
+const OUTAGE_MS = 30_000;
+const MAX_IN_FLIGHT = 2000;
+
+/**
+ * ClickHouse (its HTTP port) goes away for 30 s in the middle of a live replay (a proxy cuts the
+ * engine's connections and refuses new ones; the shared server itself is untouched). The engine
+ * retries the insert, pauses consumption at its in-flight bound, and after ClickHouse is back drains
+ * the lag without losing a record.
+ */
+describe('fault: ClickHouse unavailable for 30 s', () => {
+  let ns: FaultNamespace | undefined;
+  let engine: EngineChild | undefined;
+  let proxy: TcpProxy | undefined;
+
+  afterAll(async () => {
+    await engine?.ensureStopped();
+    await proxy?.close();
+    if (ns !== undefined) await cleanup(ns.direct);
+  });
+
+  it('retries through the outage, pauses consumption, loses nothing and drains after the restore', async () => {
+    const result = await runOutage(
+      'ch_outage',
+      { sink: 'clickhouse', outageMs: OUTAGE_MS, events: 15_000, rate: 600, invalidEvery: 200, maxInFlightEvents: MAX_IN_FLIGHT, sinkRetries: 40, cutAfterMs: 4000 },
+      (n, e, p) => {
+        ns = n;
+        engine = e;
+        proxy = p;
+      },
+    );
+    // The fault reached the engine: it lost its connections and its writes failed.
+    expect(result.proxy.cutConnections).toBeGreaterThan(0);
+    expect(result.sinkErrorsDuring).toBeGreaterThan(0);
+    // Nothing was stored while ClickHouse was away beyond what the engine held (an insert under way at the cut).
+    expect(result.processedAtRestore - result.processedAtCut).toBeLessThanOrEqual(MAX_IN_FLIGHT);
+    // Backpressure: consumption paused, and the last 10 s of the outage read nothing new.
+    expect(Math.max(...result.during.map((s) => s.paused))).toBe(1);
+    expect(consumedInLast(result, 10_000)).toBe(0);
+    expect(result.lagAtRestore).toBeGreaterThan(0);
+    // The same process retried through the outage, and stops cleanly afterwards.
+    expect(result.survived, result.logTail).toBe(true);
+    expect(result.exit.code).toBe(0);
+    expectComplete(result.counts, result.produced);
+
+    reportFigures('clickhouse-outage', {
+      outageMs: OUTAGE_MS,
+      produced: result.produced,
+      sinkErrorsDuring: result.sinkErrorsDuring,
+      peakInFlightDuring: Math.max(...result.during.map((s) => s.inFlight)),
+      pausedDuring: Math.max(...result.during.map((s) => s.paused)),
+      storedDuringOutage: result.processedAtRestore - result.processedAtCut,
+      lagAtRestore: result.lagAtRestore,
+      drainMs: result.drainMs,
+      counts: result.counts,
+      lost: result.produced.valid - result.counts.distinct,
+      exit: result.exit,
+    });
+  });
+});

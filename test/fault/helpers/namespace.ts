@@ -1,0 +1,63 @@
+import { createServer } from 'node:net';
+import type { Config } from '../../../src/config/config.ts';
+import { loadConfig } from '../../../src/config/load.ts';
+import { services, uniqueName } from '../../helpers/services.ts';
+
+/** One fault test's names (topic, group, database, key prefix) and the engine's environment. */
+export interface FaultNamespace {
+  readonly name: string;
+  /** STREAMREC_* for the engine process: the real services unless a test points it at a proxy. */
+  readonly env: Readonly<Record<string, string>>;
+  /** The same namespace on the real services, for producing, counting and cleanup (never a proxy). */
+  readonly direct: Config;
+  readonly metricsPort: number;
+  readonly metricsUrl: string;
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+/**
+ * Names unique to one test (as `testConfig` makes them), the engine's environment for them, and a
+ * fixed /metrics port so a restarted engine answers on the same URL. `overrides` are STREAMREC_*
+ * settings; they are validated here, so a typo fails before any process starts.
+ */
+export async function faultNamespace(label: string, overrides: Readonly<Record<string, string>> = {}): Promise<FaultNamespace> {
+  const s = services();
+  const name = uniqueName(label);
+  const metricsPort = await freePort();
+  const base: Record<string, string> = {
+    STREAMREC_KAFKA_BROKERS: s.kafkaBrokers.join(','),
+    STREAMREC_REDIS_URL: s.redisUrl,
+    STREAMREC_CLICKHOUSE_URL: s.clickhouseUrl,
+    STREAMREC_KAFKA_EVENTS_TOPIC: `${name}.events`,
+    STREAMREC_KAFKA_DEAD_LETTER_TOPIC: `${name}.dlq`,
+    STREAMREC_KAFKA_GROUP_ID: name,
+    STREAMREC_KAFKA_SESSION_TIMEOUT_MS: '6000',
+    STREAMREC_CLICKHOUSE_DATABASE: name,
+    STREAMREC_CLICKHOUSE_BATCH_MAX_WAIT_MS: '100',
+    STREAMREC_REDIS_KEY_PREFIX: `${name}:`,
+    STREAMREC_METRICS_PORT: String(metricsPort),
+    STREAMREC_ENGINE_INSTANCE: name,
+    STREAMREC_LOG_LEVEL: 'info',
+  };
+  const env = { ...base, ...overrides };
+  loadConfig(env);
+  const direct = loadConfig({ ...env, STREAMREC_REDIS_URL: s.redisUrl, STREAMREC_CLICKHOUSE_URL: s.clickhouseUrl, STREAMREC_KAFKA_BROKERS: s.kafkaBrokers.join(',') });
+  return { name, env, direct, metricsPort, metricsUrl: `http://127.0.0.1:${metricsPort}/metrics` };
+}
+
+/** host and port of an http:// or redis:// URL. */
+export function hostPort(url: string): { readonly host: string; readonly port: number } {
+  const parsed = new URL(url);
+  const fallback = parsed.protocol.startsWith('redis') ? 6379 : 80;
+  return { host: parsed.hostname, port: parsed.port === '' ? fallback : Number(parsed.port) };
+}
