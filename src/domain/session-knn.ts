@@ -128,12 +128,17 @@ export class SessionKnn {
       step[at] = length - index;
     });
     const candidates = new Set<StoredSession>();
+    const budget = this.options.candidates;
     for (const item of slot.keys()) {
-      for (const session of this.postings.get(item) ?? []) {
-        if (session.key !== self && this.sessions.get(session.key) === session) candidates.add(session);
+      // The newest `candidates` entries of each posting list (a list is in order of first touching the item).
+      const list = this.postings.get(item) ?? [];
+      for (let i = Math.max(0, list.length - budget); i < list.length; i += 1) {
+        const session = list[i];
+        if (session !== undefined && session.key !== self && this.sessions.get(session.key) === session) candidates.add(session);
       }
     }
-    const recent = [...candidates].sort((a, b) => b.seq - a.seq).slice(0, this.options.candidates);
+    const all = [...candidates];
+    const recent = all.length > budget ? all.sort((a, b) => b.seq - a.seq).slice(0, budget) : all;
     const neighbours: { session: StoredSession; similarity: number; lastShared: number }[] = [];
     // Which candidate last counted each context item (a context item counts once per candidate).
     const countedBy = new Int32Array(weight.length).fill(-1);
