@@ -34,6 +34,8 @@ export const RANKER_HEAD: Partial<Record<EventType, Head>> = { view: 'click', cl
 
 const USER_RECENT_ITEMS = 20;
 const KNN_ITEMS_PER_SESSION = 50;
+/** Neighbours the engine's (sequence-aware) session-kNN scores: twice the V-SKNN default of 100. */
+const KNN_SEQUENTIAL_NEIGHBOURS = 200;
 
 /** The global (not per-partition) state candidates come from, and the ranker that orders them. */
 export class CandidateState {
@@ -62,6 +64,7 @@ export class CandidateState {
       candidates: config.knnCandidates,
       maxSessions: config.knnMaxSessions,
       maxItemsPerSession: KNN_ITEMS_PER_SESSION,
+      sequentialK: Math.max(config.knnNeighbours, KNN_SEQUENTIAL_NEIGHBOURS),
     });
     this.users = new UserProfiles(config.maxUsers, USER_RECENT_ITEMS);
     this.recommender = new Recommender(

@@ -211,7 +211,7 @@ export class Recommender {
     const { sequence } = request;
     const size = this.options.poolPerSource;
 
-    const knn = this.sources.knn.recommend(sequence, size, request.self);
+    const knn = this.sources.knn.recommend(sequence, size, request.self, 'vstan');
     const knnMax = knn[0]?.score ?? 0;
     if (knnMax > 0) for (const entry of knn) set(entry.item, F.session_knn, entry.score / knnMax);
 

@@ -56,4 +56,37 @@ describe('SessionKnn (V-SKNN)', () => {
     expect(store.recommend([], 10)).toEqual([]);
     expect(store.recommend(['nope'], 10)).toEqual([]);
   });
+
+  it('vstan: items right around the newest shared item of a neighbour count most, the rest decay with distance', () => {
+    const store = knn();
+    session(store, 's1', ['FAR', 'A', 'NEXT', 'LATER']);
+    session(store, 's2', ['B', 'C']); // only there so that every item has an IDF of ln(2)
+    const vsknn = Object.fromEntries(store.recommend(['A'], 10).map((s) => [s.item, s.score]));
+    const vstan = Object.fromEntries(store.recommend(['A'], 10, undefined, 'vstan').map((s) => [s.item, s.score]));
+    // V-SKNN gives every item of the neighbour the same score.
+    expect(vsknn['NEXT']).toBeCloseTo(vsknn['LATER'] ?? 0, 12);
+    // vstan: similarity (1 + 0.3·idf(A)), item weight exp(−d/3), item IDF boost (1 + 0.1·idf).
+    const idf = Math.log(2);
+    const similarity = 1 + 0.3 * idf;
+    const boost = 1 + 0.1 * idf;
+    expect(store.idf('A')).toBeCloseTo(idf, 12);
+    expect(vstan['A']).toBeCloseTo(similarity * boost, 12);
+    expect(vstan['NEXT']).toBeCloseTo(similarity * Math.exp(-1 / 3) * boost, 12);
+    expect(vstan['FAR']).toBeCloseTo(similarity * Math.exp(-1 / 3) * boost, 12);
+    expect(vstan['LATER']).toBeCloseTo(similarity * Math.exp(-2 / 3) * boost, 12);
+  });
+
+  it('vstan: sharing a rare item makes a closer neighbour than sharing a common one', () => {
+    const store = knn();
+    for (let s = 0; s < 5; s += 1) session(store, `common-${s}`, ['COMMON', `filler-${s}`]);
+    session(store, 'rare', ['RARE', 'R_NEXT']);
+    session(store, 'common', ['COMMON', 'C_NEXT']);
+    const ratio = (variant: 'v-sknn' | 'vstan'): number => {
+      const scores = Object.fromEntries(store.recommend(['RARE', 'COMMON'], 20, undefined, variant).map((s) => [s.item, s.score]));
+      return (scores['R_NEXT'] ?? 0) / (scores['C_NEXT'] ?? 1);
+    };
+    expect(store.idf('RARE')).toBeGreaterThan(store.idf('COMMON'));
+    expect(store.idf('unknown')).toBe(0);
+    expect(ratio('vstan')).toBeGreaterThan(ratio('v-sknn') * 1.2);
+  });
 });

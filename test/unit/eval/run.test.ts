@@ -46,7 +46,7 @@ describe('runEval', () => {
     expect(report.slices.intentShift).toBeNull();
     expect(report.slices.stability.pairs).toBeGreaterThan(0);
     expect(report.notes.join(' ')).toMatch(/item_categories/);
-  });
+  }, 60_000);
 
   it('fails with a clear error on a folder without the session files', async () => {
     const empty = mkdtempSync(join(tmpdir(), 'eval-empty-'));
