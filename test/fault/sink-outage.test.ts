@@ -2,7 +2,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { cleanup } from '../helpers/cleanup.ts';
 import type { EngineChild } from './helpers/engine-child.ts';
 import type { FaultNamespace } from './helpers/namespace.ts';
-import { consumedInLast, runOutage } from './helpers/outage.ts';
+import { consumedInLast, runOutage, type Sink } from './helpers/outage.ts';
 import { expectComplete, reportFigures } from './helpers/scenario.ts';
 import type { TcpProxy } from './helpers/tcp-proxy.ts';
 
@@ -10,12 +10,17 @@ const OUTAGE_MS = 30_000;
 const MAX_IN_FLIGHT = 2000;
 
 /**
- * ClickHouse (its HTTP port) goes away for 30 s in the middle of a live replay (a proxy cuts the
- * engine's connections and refuses new ones; the shared server itself is untouched). The engine
- * retries the insert, pauses consumption at its in-flight bound, and after ClickHouse is back drains
- * the lag without losing a record.
+ * Redis, then ClickHouse (its HTTP port), goes away for 30 s in the middle of a live replay: a proxy
+ * cuts the engine's connections and refuses new ones; the shared server itself is untouched. The
+ * engine retries the write, pauses consumption at its in-flight bound, and after the sink is back
+ * drains the lag without losing a record. Nothing gets stored beyond what the engine held at the cut:
+ * ClickHouse is written only after Redis confirmed, and an insert under way at the cut is all that
+ * can land while ClickHouse is away.
  */
-describe('fault: ClickHouse unavailable for 30 s', () => {
+describe.each([
+  { sink: 'redis' as Sink, label: 'redis_outage', figures: 'redis-outage', name: 'Redis' },
+  { sink: 'clickhouse' as Sink, label: 'ch_outage', figures: 'clickhouse-outage', name: 'ClickHouse' },
+])('fault: $name unavailable for 30 s', ({ sink, label, figures }) => {
   let ns: FaultNamespace | undefined;
   let engine: EngineChild | undefined;
   let proxy: TcpProxy | undefined;
@@ -28,8 +33,8 @@ describe('fault: ClickHouse unavailable for 30 s', () => {
 
   it('retries through the outage, pauses consumption, loses nothing and drains after the restore', async () => {
     const result = await runOutage(
-      'ch_outage',
-      { sink: 'clickhouse', outageMs: OUTAGE_MS, events: 15_000, rate: 600, invalidEvery: 200, maxInFlightEvents: MAX_IN_FLIGHT, sinkRetries: 40, cutAfterMs: 4000 },
+      label,
+      { sink, outageMs: OUTAGE_MS, events: 15_000, rate: 600, invalidEvery: 200, maxInFlightEvents: MAX_IN_FLIGHT, sinkRetries: 40, cutAfterMs: 4000 },
       (n, e, p) => {
         ns = n;
         engine = e;
@@ -39,7 +44,6 @@ describe('fault: ClickHouse unavailable for 30 s', () => {
     // The fault reached the engine: it lost its connections and its writes failed.
     expect(result.proxy.cutConnections).toBeGreaterThan(0);
     expect(result.sinkErrorsDuring).toBeGreaterThan(0);
-    // Nothing was stored while ClickHouse was away beyond what the engine held (an insert under way at the cut).
     expect(result.processedAtRestore - result.processedAtCut).toBeLessThanOrEqual(MAX_IN_FLIGHT);
     // Backpressure: consumption paused, and the last 10 s of the outage read nothing new.
     expect(Math.max(...result.during.map((s) => s.paused))).toBe(1);
@@ -50,7 +54,7 @@ describe('fault: ClickHouse unavailable for 30 s', () => {
     expect(result.exit.code).toBe(0);
     expectComplete(result.counts, result.produced);
 
-    reportFigures('clickhouse-outage', {
+    reportFigures(figures, {
       outageMs: OUTAGE_MS,
       produced: result.produced,
       sinkErrorsDuring: result.sinkErrorsDuring,
