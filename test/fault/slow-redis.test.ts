@@ -10,6 +10,7 @@ import { faultNamespace, hostPort, type FaultNamespace } from './helpers/namespa
 import { EngineSampler } from './helpers/sampler.ts';
 import { expectComplete, replayDiginetica, reportFigures, sleep, waitDrained } from './helpers/scenario.ts';
 import { TcpProxy } from './helpers/tcp-proxy.ts';
+import { histogramMaxAtMost } from './helpers/overload.ts';
 
 const LATENCY_MS = 200;
 const SLOW_WINDOW_MS = 25_000;
@@ -27,15 +28,6 @@ const RSS_BOUND_BYTES = 512 * MiB;
 /** How long the in-flight bound is watched with the default fetch size. */
 const BOUND_WINDOW_MS = 12_000;
 
-/** The largest `le` bound with every observation at or below it: an upper bound of the biggest batch. */
-function maxObserved(samples: readonly Sample[], histogram: string): number {
-  const total = sum(samples, `${histogram}_count`);
-  const buckets = samples
-    .filter((s) => s.name === `${histogram}_bucket`)
-    .map((s) => ({ le: s.labels['le'] === '+Inf' ? Number.POSITIVE_INFINITY : Number(s.labels['le']), count: s.value }))
-    .sort((a, b) => a.le - b.le);
-  return buckets.find((b) => b.count >= total)?.le ?? Number.POSITIVE_INFINITY;
-}
 
 /**
  * Redis answers, but slowly: the proxy delays every chunk by 200 ms each way, so each batch's MULTI
@@ -105,7 +97,7 @@ describe('fault: slow Redis under a fast producer', () => {
     const peakRss = sampler.peak((s) => s.rssBytes, slowFrom, slowTo);
     const peakRssAll = sampler.peak((s) => s.rssBytes);
     const peakInFlight = sampler.peak((s) => s.inFlight);
-    const maxBatch = maxObserved(finalMetrics, 'rec_batch_events');
+    const maxBatch = histogramMaxAtMost(finalMetrics, 'rec_batch_events');
     reportFigures('slow-redis', {
       latencyMsPerChunk: LATENCY_MS,
       slowWindowMs: slowTo - slowFrom,
@@ -172,7 +164,7 @@ describe('fault: in-flight bound behind a slow Redis, default fetch size', () =>
     await sleep(Math.max(0, BOUND_WINDOW_MS - (Date.now() - from)));
     sampler.stop();
     const metrics = (await e.scrape()) ?? [];
-    const maxBatch = maxObserved(metrics, 'rec_batch_events');
+    const maxBatch = histogramMaxAtMost(metrics, 'rec_batch_events');
     const peakInFlight = sampler.peak((x) => x.inFlight);
     reportFigures('inflight-bound', {
       latencyMsPerChunk: LATENCY_MS,

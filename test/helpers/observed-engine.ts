@@ -1,4 +1,3 @@
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { createClient } from '@clickhouse/client';
 import { createKafka } from '../../src/adapters/kafka/client.ts';
@@ -13,6 +12,7 @@ import { runReplay, type ReplaySummary } from '../../src/replay/run.ts';
 import { cleanup } from './cleanup.ts';
 import { testConfig } from './engine-config.ts';
 import { waitFor } from './wait-for.ts';
+import { freePort } from './free-port.ts';
 
 export const DIGINETICA_DIR = join(import.meta.dirname, '..', '..', '..', 'shared', 'data', 'diginetica');
 
@@ -30,17 +30,6 @@ export interface ObservedEngine {
   stop(): Promise<void>;
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /**
  * A real engine (with the online model) on the local stack, fed the way production is: a backlog of

@@ -1,7 +1,7 @@
-import { createServer } from 'node:net';
 import type { Config } from '../../../src/config/config.ts';
 import { loadConfig } from '../../../src/config/load.ts';
 import { services, uniqueName } from '../../helpers/services.ts';
+import { freePort } from '../../helpers/free-port.ts';
 
 /** One fault test's names (topic, group, database, key prefix) and the engine's environment. */
 export interface FaultNamespace {
@@ -14,16 +14,6 @@ export interface FaultNamespace {
   readonly metricsUrl: string;
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (typeof address === 'object' && address !== null ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
 
 /**
  * Names unique to one test (as `testConfig` makes them), the engine's environment for them, and a
