@@ -28,6 +28,8 @@ export interface EnginePipelineDeps {
   readonly modelBatchSize?: number;
   /** Serving-store write (already retrying); resolves when acknowledged. */
   readonly writeState: (writes: StateWrites) => Promise<void>;
+  /** Most keys one coalesced serving-store write carries (default 5,000). */
+  readonly writeStateMaxKeys?: number;
   /** Analytics + dead-letter write (already retrying); resolves when stored. */
   readonly appendAnalytics: (rows: AnalyticsRows) => Promise<void>;
   /** Batches waiting on the analytics sink at once. */
@@ -77,7 +79,7 @@ export function enginePipeline(deps: EnginePipelineDeps): OperatorFunction<Sourc
   );
   return pipe(
     compute,
-    stage('redis', writeState(deps.writeState)),
+    stage('redis', writeState(deps.writeState, { maxKeys: deps.writeStateMaxKeys ?? 5000 })),
     tap((batch) => {
       const now = deps.wallMs();
       let users = 0;

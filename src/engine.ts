@@ -200,7 +200,10 @@ export async function startEngine(config: Config, logger: Logger, hooks: EngineH
         ...(modelRuntime === null ? {} : { trainModel: modelRuntime.train, modelBatchSize: config.model.batchSize }),
         writeState,
         appendAnalytics,
-        analyticsConcurrency: 8,
+        // Waiting batches only hold rows the sink is already buffering into one insert, and the source's
+        // in-flight bound caps them; a small bound here let a stream of small fetches outgrow the sink
+        // (eight batches per insert) and stalled acknowledgements.
+        analyticsConcurrency: 1024,
         metrics,
         monotonicMs: () => performance.now(),
         wallMs: Date.now,
