@@ -11,6 +11,8 @@ export interface SessionEvent {
   readonly category: string | null;
 }
 
+const NO_PURCHASES: ReadonlyMap<string, number> = new Map();
+
 /** Items of the session a list is built from. */
 const REQUEST_ITEMS = 20;
 
@@ -41,8 +43,8 @@ export class SessionState {
   eventCount = 0;
   /** Events ordered by time, newest last; bounded by `maxEventsPerSession`. */
   readonly history: SessionEvent[] = [];
-  /** Purchased item → purchase time, for exclusions. */
-  readonly purchased = new Map<string, number>();
+  /** Purchased item → purchase time; allocated on the first purchase (most sessions never buy). */
+  private purchases: Map<string, number> | null = null;
   /** Item ids of the list last served to this session (online evaluation of the next step). */
   served: readonly string[] = [];
   /** Ingest time of the newest applied event, for freshness. */
@@ -70,11 +72,21 @@ export class SessionState {
     this.history.splice(index, 0, entry);
     if (this.history.length > limits.maxEventsPerSession) this.history.shift();
     if (event.user_id !== undefined) this.userId = event.user_id;
-    if (event.type === 'purchase' && event.item_id !== undefined) this.purchased.set(event.item_id, event.ts);
+    if (event.type === 'purchase' && event.item_id !== undefined) this.recordPurchase(event.item_id, event.ts);
     this.firstSeen = Math.min(this.firstSeen, event.ts);
     this.lastSeen = Math.max(this.lastSeen, event.ts);
     this.eventCount += 1;
     this.lastIngestedAt = Math.max(this.lastIngestedAt, ingestedAt);
+  }
+
+  /** Purchased item → purchase time, for exclusions. */
+  get purchased(): ReadonlyMap<string, number> {
+    return this.purchases ?? NO_PURCHASES;
+  }
+
+  private recordPurchase(item: string, ts: number): void {
+    this.purchases ??= new Map();
+    this.purchases.set(item, ts);
   }
 
   /** The last `n` distinct items, newest first, with the time each was last touched. */
@@ -165,7 +177,7 @@ export class SessionState {
     session.lastSeen = snapshot.lastSeen;
     session.eventCount = snapshot.eventCount;
     session.history.push(...snapshot.history.map((entry) => ({ ...entry })));
-    for (const [item, ts] of snapshot.purchased) session.purchased.set(item, ts);
+    for (const [item, ts] of snapshot.purchased) session.recordPurchase(item, ts);
     session.served = [...snapshot.served];
     session.lastIngestedAt = snapshot.lastIngestedAt;
     return session;
