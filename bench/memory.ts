@@ -5,6 +5,7 @@
 import { CandidateState } from '../src/domain/candidate-state.ts';
 import type { BehaviourEvent } from '../src/domain/event.ts';
 import { mulberry32 } from '../src/domain/random.ts';
+import { SessionKnn } from '../src/domain/session-knn.ts';
 import { SessionWindows } from '../src/domain/session-windows.ts';
 import { loadConfig } from '../src/config/load.ts';
 import { SessionModel } from '../src/model/session-model.ts';
@@ -16,7 +17,8 @@ const runGc = gc;
 function used(): { heap: number; total: number } {
   for (let i = 0; i < 3; i += 1) runGc();
   const m = process.memoryUsage();
-  return { heap: m.heapUsed, total: m.heapUsed + m.external + m.arrayBuffers };
+  // `external` already includes `arrayBuffers` (typed arrays); adding both counted the model twice.
+  return { heap: m.heapUsed, total: m.heapUsed + m.external };
 }
 
 const N = 100_000;
@@ -36,32 +38,48 @@ for (let s = 0; s < N; s += 1) for (let k = 0; k < 5; k += 1) windows.of(0).appl
 const afterSessions = used();
 const sessionBytes = (afterSessions.total - base.total) / windows.of(0).size;
 
-// Candidate state over 100k items: co-visitation, session-kNN, trending and popularity see every item.
+// Candidate state after 100k sessions over a 100k-item catalogue. Session-kNN grows with the past
+// sessions it keeps (here 100k), the other sources with the items; each is also measured alone.
 // Ranker learning is off: it changes no state size, only time.
-const candidates = new CandidateState({ ...config.candidates, covisitMaxItems: 2 * N, knnMaxSessions: N, trendingMaxItems: 2 * N, rankerSampleRate: 0 });
-const before = used();
-for (let s = 0; s < N; s += 1) {
-  const items: string[] = [];
-  for (let k = 0; k < 5; k += 1) {
-    const e = event(s, k);
-    candidates.observe(e, { sequence: [...items], categories: new Map(), purchased: new Map(), now: e.ts, self: e.session_id }, e.ts);
-    items.push(e.item_id ?? '');
+const sources = { ...config.candidates, covisitMaxItems: 2 * N, knnMaxSessions: N, trendingMaxItems: 2 * N, rankerSampleRate: 0 };
+const feed = (candidates: CandidateState): void => {
+  for (let s = 0; s < N; s += 1) {
+    const items: string[] = [];
+    for (let k = 0; k < 5; k += 1) {
+      const e = event(s, k);
+      candidates.observe(e, { sequence: [...items], categories: new Map(), purchased: new Map(), now: e.ts, self: e.session_id }, e.ts);
+      items.push(e.item_id ?? '');
+    }
+    if (s % 100 === 0) candidates.commitBatch();
   }
-  if (s % 100 === 0) candidates.commitBatch();
-}
-candidates.commitBatch();
+  candidates.commitBatch();
+};
+const before = used();
+const candidates = new CandidateState(sources);
+feed(candidates);
 const afterCandidates = used();
+// Session-kNN alone on the same sessions: it grows with the past sessions it keeps, the rest of the
+// candidate state with the catalogue.
+const knn = new SessionKnn({ k: sources.knnNeighbours, candidates: sources.knnCandidates, maxSessions: N, maxItemsPerSession: 50, sequentialK: 200 });
+for (let s = 0; s < N; s += 1) for (let k = 0; k < 5; k += 1) knn.observe(`session-${s}`, event(s, k).item_id ?? '');
+const afterItemsOnly = used();
+const knnBytes = afterItemsOnly.total - afterCandidates.total;
+const itemStateBytes = afterCandidates.total - before.total - knnBytes;
 const model = new SessionModel({ maxItems: N, dim: config.model.dim });
 for (let i = 0; i < N; i += 256) model.trainBatch(Array.from({ length: 256 }, (_, j) => ({ context: [`${100000 + ((i + j + 1) % N)}`], target: `${100000 + ((i + j) % N)}` })));
 const afterModel = used();
+const modelBytes = afterModel.total - afterItemsOnly.total;
 
+if (candidates.covisit.size === 0 || knn.size === 0) throw new Error('nothing learned');
 process.stdout.write(
   `${JSON.stringify({
     activeSessions: windows.of(0).size,
     bytesPerSession: Math.round(sessionBytes),
     items: N,
     candidateMiBPer100kItems: Math.round(((afterCandidates.total - before.total) / MiB) * 10) / 10,
-    modelMiBPer100kItems: Math.round(((afterModel.total - afterCandidates.total) / MiB) * 10) / 10,
+    itemStateMiBPer100kItems: Math.round((itemStateBytes / MiB) * 10) / 10,
+    knnMiBPer100kSessions: Math.round((knnBytes / MiB) * 10) / 10,
+    modelMiBPer100kItems: Math.round((modelBytes / MiB) * 10) / 10,
     modelItems: model.size,
     modelDim: config.model.dim,
   })}\n`,

@@ -136,3 +136,21 @@ describe('Covisitation', () => {
     });
   });
 });
+
+describe('Covisitation name table', () => {
+  it('stays bounded over an endless catalogue and keeps every surviving neighbour under its own name', () => {
+    const covisit = new Covisitation(options({ maxItems: 50, neighbours: 3 }));
+    for (let i = 0; i < 5000; i += 1) covisit.observe(`item-${i}`, [`item-${i - 1}`, `item-${i - 2}`], T0);
+    expect(covisit.size).toBe(50);
+    // 4991 and 4992 followed it (1 and 1/2), 4989 and 4988 preceded it (halved: 1/2, 1/4); ties by name.
+    expect(ranked(covisit, 'item-4990')).toEqual([
+      ['item-4991', 1],
+      ['item-4989', 0.5],
+      ['item-4992', 0.5],
+      ['item-4988', 0.25],
+    ]);
+    const table = covisit.snapshot().rows.flatMap(([, entries]) => entries.map(([name]) => name));
+    expect(new Set(table).size).toBeLessThanOrEqual(50 * 3 + 50);
+    expect((covisit as unknown as { names: string[] }).names.length).toBeLessThan(2 * 50 + 2 * 250);
+  });
+});
