@@ -32,7 +32,8 @@ export interface BenchEngine {
 export async function startBenchEngine(config: Config): Promise<BenchEngine> {
   const probe = new BenchProbe();
   const engine = await startEngine(config, createLogger({ level: 'warn' }), { metrics: probe.metrics });
-  const clickhouse = createClient({ url: config.clickhouse.url, database: config.clickhouse.database, username: config.clickhouse.username, password: config.clickhouse.password });
+  // The poll shares the event loop with a busy engine: stale keep-alive sockets are dropped, not reused.
+  const clickhouse = createClient({ url: config.clickhouse.url, database: config.clickhouse.database, username: config.clickhouse.username, password: config.clickhouse.password, keep_alive: { eagerly_destroy_stale_sockets: true } });
   const stored = async (): Promise<number> => {
     const rows = await (await clickhouse.query({ query: 'SELECT (SELECT count() FROM events) + (SELECT count() FROM dead_letters) AS n', format: 'JSONEachRow' })).json<{ n: string }>();
     return Number(rows[0]?.n ?? 0);

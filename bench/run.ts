@@ -40,6 +40,26 @@ const median = (values: readonly number[]): number => {
 };
 const round = (value: number, digits = 0): number => Math.round(value * 10 ** digits) / 10 ** digits;
 
+/**
+ * Drops a run's topics, database and keys. Cleanup is not a measurement: on a machine loaded by the run
+ * itself, ClickHouse's DROP DATABASE can outlast a request timeout, so it is retried and, if it still
+ * fails, reported and left behind rather than throwing away the figures measured so far.
+ */
+async function cleanup(config: Config): Promise<void> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      await resetNamespace(config);
+      return;
+    } catch (error) {
+      if (attempt >= 3) {
+        process.stderr.write(`bench: cleanup of ${config.clickhouse.database} failed (${error instanceof Error ? error.message : String(error)}); left behind\n`);
+        return;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 2000 * attempt));
+    }
+  }
+}
+
 function benchConfig(label: string, topic: string): Config {
   return loadConfig({
     ...process.env,
@@ -70,7 +90,7 @@ async function engineThroughput(label: string, topic: string, profile: boolean):
     const { result, hot } = await profileTop(work);
     return { eventsPerSecond: result, hot };
   } finally {
-    await resetNamespace({ ...config, kafka: { ...config.kafka, eventsTopic: `${topic}.none`, deadLetterTopic: config.kafka.deadLetterTopic } });
+    await cleanup({ ...config, kafka: { ...config.kafka, eventsTopic: `${topic}.none`, deadLetterTopic: config.kafka.deadLetterTopic } });
   }
 }
 
@@ -109,7 +129,7 @@ async function freshnessAt(loads: readonly number[], maxRate: number, events: Pa
     }
   } finally {
     await bench.stop();
-    await resetNamespace(config);
+    await cleanup(config);
   }
   return out;
 }
@@ -143,7 +163,7 @@ async function main(): Promise<void> {
   const memoryRun = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', join(import.meta.dirname, 'memory.ts')], { encoding: 'utf8', maxBuffer: 1 << 20 });
   if (memoryRun.status !== 0) throw new Error(`memory measurement failed: ${memoryRun.stderr}`);
   const memory = JSON.parse(memoryRun.stdout.trim().split('\n').at(-1) ?? '{}') as Record<string, number>;
-  await resetNamespace({ ...config, kafka: { ...config.kafka, eventsTopic: topic } });
+  await cleanup({ ...config, kafka: { ...config.kafka, eventsTopic: topic } });
 
   const result = {
     date: new Date().toISOString(),
