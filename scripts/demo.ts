@@ -18,7 +18,7 @@ import { runReplay } from '../src/replay/run.ts';
 import { EngineProcess } from './demo/engine-process.ts';
 import { formatFeed, pickCategoryShift, shareInCategory, type LiveScript } from './demo/live-session.ts';
 import { DEMO_ENV, resetNamespace } from './demo/namespace.ts';
-import { histogramQuantile, parsePrometheus, sum } from './demo/prom-text.ts';
+import { histogramQuantile, parsePrometheus, sum } from '../src/adapters/metrics/prom-text.ts';
 
 const program = new Command()
   .option('--data <dir>', 'Diginetica folder', join(import.meta.dirname, '..', '..', 'shared', 'data', 'diginetica'))

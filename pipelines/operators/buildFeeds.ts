@@ -1,6 +1,6 @@
 import { map, type OperatorFunction } from 'rxjs';
 import type { CandidateState } from '../../src/domain/candidate-state.ts';
-import { feedIdOf, type FeedOwner, type FeedWrite } from '../../src/domain/feed.ts';
+import { feedIdOf, type FeedItem, type FeedOwner, type FeedWrite } from '../../src/domain/feed.ts';
 import type { SessionFeatures } from '../../src/domain/session-features.ts';
 import type { SessionLimits } from '../../src/domain/session-state.ts';
 import type { FeedBatch, ScoredBatch } from '../types.ts';
@@ -43,13 +43,19 @@ export function buildFeeds(limits: SessionLimits, state: CandidateState, options
       recommendation_id: options.recommendationId(feedIdOf(owner), at.partition, at.lastOffset),
     },
   });
+  // The category travels with each item so the Feed API can filter at read time without the engine.
+  const withCategories = (items: readonly FeedItem[]): FeedItem[] =>
+    items.map((item) => {
+      const category = state.trending.category(item.item_id);
+      return category === undefined ? item : { ...item, category_id: category };
+    });
   return map((batch) => {
     const at: Position = { partition: batch.source.partition, lastOffset: batch.source.records.at(-1)?.offset ?? '-1' };
     const features: SessionFeatures[] = [];
     const feeds: FeedWrite[] = [];
     for (const [sessionId, session] of batch.touchedSessions) {
       features.push(session.features(limits));
-      const items = state.recommender.recommend(session.request(), options.feedSize);
+      const items = withCategories(state.recommender.recommend(session.request(), options.feedSize));
       session.served = items.map((item) => item.item_id);
       feeds.push(feed({ kind: 'session', id: sessionId }, items, session.lastSeen, session.lastIngestedAt, at));
     }
@@ -62,7 +68,7 @@ export function buildFeeds(limits: SessionLimits, state: CandidateState, options
         purchased: profile.purchased,
         now: profile.lastSeen,
       };
-      feeds.push(feed({ kind: 'user', id: userId }, state.recommender.recommend(request, options.feedSize), profile.lastSeen, profile.lastIngestedAt, at));
+      feeds.push(feed({ kind: 'user', id: userId }, withCategories(state.recommender.recommend(request, options.feedSize)), profile.lastSeen, profile.lastIngestedAt, at));
     }
     return { ...batch, features, feeds };
   });

@@ -1,0 +1,50 @@
+import { createLogger } from '../adapters/log/pino.ts';
+import { createKafka } from '../adapters/kafka/client.ts';
+import { KafkaPublisher } from '../adapters/kafka/producer.ts';
+import { ScrapedOps } from '../adapters/metrics/scrape-ops.ts';
+import { RedisFeedReader } from '../adapters/redis/feed-reader.ts';
+import { loadConfig } from '../config/load.ts';
+import { checkEvent } from '../domain/event-validator.ts';
+import { describeError } from '../errors.ts';
+import { buildApi } from './server.ts';
+
+/** `npm run api`: the Feed API until SIGTERM/SIGINT. Composition root of the API process. */
+async function main(): Promise<number> {
+  let config;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    process.stderr.write(`streamrec api: ${describeError(error)}\n`);
+    return 2;
+  }
+  const logger = createLogger(config.log, 'streamrec-api');
+  if (config.api.keys.length === 0 && config.api.publicKey === '') logger.warn({}, 'no API keys configured (api.keys, api.publicKey): every /v1 request will be refused');
+  const feeds = new RedisFeedReader({ url: config.redis.url, keyPrefix: config.redis.keyPrefix, timeoutMs: config.api.readTimeoutMs });
+  const publisher = new KafkaPublisher(createKafka(config.kafka, logger, '-api'));
+  const app = await buildApi({
+    config: config.api,
+    eventsTopic: config.kafka.eventsTopic,
+    feeds,
+    publisher,
+    checkEvent,
+    ...(config.api.metricsUrl === '' ? {} : { ops: new ScrapedOps(config.api.metricsUrl) }),
+  });
+  const address = await app.listen({ port: config.api.port, host: config.api.host });
+  logger.info({ url: address, docs: `${address}/docs/json` }, 'Feed API listening');
+  await new Promise<void>((resolve) => {
+    process.once('SIGTERM', () => resolve());
+    process.once('SIGINT', () => resolve());
+  });
+  await app.close();
+  await Promise.allSettled([feeds.close(), publisher.close()]);
+  logger.info({}, 'Feed API stopped');
+  return 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    process.stderr.write(`streamrec api: ${describeError(error)}\n`);
+    process.exit(1);
+  },
+);
