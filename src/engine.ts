@@ -18,6 +18,7 @@ import type { Config } from './config/config.ts';
 import { redactConfig } from './config/load.ts';
 import { CandidateState } from './domain/candidate-state.ts';
 import type { DeadLetter } from './domain/event.ts';
+import { explainItems } from './domain/reasons.ts';
 import { recommendationId } from './domain/recommendation-id.ts';
 import { SessionWindows } from './domain/session-windows.ts';
 import { describeError } from './errors.ts';
@@ -136,7 +137,17 @@ export async function startEngine(config: Config, logger: Logger, hooks: EngineH
     logger,
     Date.now,
   );
-  const candidates = new CandidateState(config.candidates, modelRuntime?.model);
+  const candidates = new CandidateState(config.candidates, modelRuntime?.model, {
+    maxItems: config.reasons.coPurchaseMaxItems,
+    maxPartners: config.reasons.coPurchaseMaxPartners,
+    maxSessions: config.reasons.coPurchaseMaxSessions,
+    supportCap: Math.max(20, config.reasons.boughtTogetherMinSessions),
+  });
+  const reasonOptions = {
+    covisitNeighbours: config.candidates.covisitNeighbours,
+    trendingTopK: config.candidates.trendingTopK,
+    boughtTogetherMinSessions: config.reasons.boughtTogetherMinSessions,
+  };
   const source = new KafkaEventSource(
     kafka,
     config.kafka,
@@ -196,6 +207,7 @@ export async function startEngine(config: Config, logger: Logger, hooks: EngineH
           modelVersion,
           now: Date.now,
           recommendationId,
+          explain: (items, request) => explainItems(items, request, candidates, reasonOptions),
         },
         ...(modelRuntime === null ? {} : { trainModel: modelRuntime.train, modelBatchSize: config.model.batchSize }),
         writeState,

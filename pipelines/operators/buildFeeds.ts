@@ -1,6 +1,7 @@
 import { map, type OperatorFunction } from 'rxjs';
 import type { CandidateState } from '../../src/domain/candidate-state.ts';
 import { feedIdOf, type FeedItem, type FeedOwner, type FeedWrite } from '../../src/domain/feed.ts';
+import type { RecommendRequest } from '../../src/domain/recommender/recommender.ts';
 import type { SessionFeatures } from '../../src/domain/session-features.ts';
 import type { SessionLimits } from '../../src/domain/session-state.ts';
 import type { FeedBatch, ScoredBatch } from '../types.ts';
@@ -15,6 +16,11 @@ export interface BuildFeedsOptions {
   readonly now: () => number;
   /** Id of a served list; the same inputs must give the same id (idempotent analytics rows). */
   readonly recommendationId: (feedId: string, partition: number, lastOffset: string) => string;
+  /**
+   * Adds a reason (and the category) to each item from the state the list was just built from
+   * (src/domain/reasons.ts); absent: items carry only their category.
+   */
+  readonly explain?: (items: readonly FeedItem[], request: RecommendRequest) => FeedItem[];
 }
 
 
@@ -49,13 +55,15 @@ export function buildFeeds(limits: SessionLimits, state: CandidateState, options
       const category = state.trending.category(item.item_id);
       return category === undefined ? item : { ...item, category_id: category };
     });
+  const explain = options.explain ?? withCategories;
   return map((batch) => {
     const at: Position = { partition: batch.source.partition, lastOffset: batch.source.records.at(-1)?.offset ?? '-1' };
     const features: SessionFeatures[] = [];
     const feeds: FeedWrite[] = [];
     for (const [sessionId, session] of batch.touchedSessions) {
       features.push(session.features(limits));
-      const items = withCategories(state.recommender.recommend(session.request(), options.feedSize));
+      const request = session.request();
+      const items = explain(state.recommender.recommend(request, options.feedSize), request);
       session.served = items.map((item) => item.item_id);
       feeds.push(feed({ kind: 'session', id: sessionId }, items, session.lastSeen, session.lastIngestedAt, at));
     }
@@ -68,7 +76,7 @@ export function buildFeeds(limits: SessionLimits, state: CandidateState, options
         purchased: profile.purchased,
         now: profile.lastSeen,
       };
-      feeds.push(feed({ kind: 'user', id: userId }, withCategories(state.recommender.recommend(request, options.feedSize)), profile.lastSeen, profile.lastIngestedAt, at));
+      feeds.push(feed({ kind: 'user', id: userId }, explain(state.recommender.recommend(request, options.feedSize), request), profile.lastSeen, profile.lastIngestedAt, at));
     }
     return { ...batch, features, feeds };
   });

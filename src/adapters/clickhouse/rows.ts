@@ -36,6 +36,7 @@ export function recommendationRow(write: FeedWrite): Record<string, string | num
     items: feed.items.map((item) => item.item_id),
     scores: feed.items.map((item) => item.score),
     sources: feed.items.map((item) => item.source),
+    reasons: feed.items.map((item) => item.reason?.type ?? ''),
     model_version: feed.model_version,
     variant: feed.variant,
     event_ts: feed.event_ts,

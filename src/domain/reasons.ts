@@ -1,0 +1,85 @@
+import type { CoPurchases } from './co-purchases.ts';
+import type { Covisitation } from './covisitation.ts';
+import type { FeedItem, Reason } from './feed.ts';
+import type { RecommendRequest } from './recommender/recommender.ts';
+import type { Trending } from './trending.ts';
+
+export interface ReasonSources {
+  readonly covisit: Covisitation;
+  readonly trending: Trending;
+  readonly coPurchases: CoPurchases;
+}
+
+export interface ReasonOptions {
+  /** Neighbours per item the recommender takes from co-visitation (candidates.covisitNeighbours). */
+  readonly covisitNeighbours: number;
+  /** Length of the trending lists (candidates.trendingTopK). */
+  readonly trendingTopK: number;
+  /** Distinct co-buying sessions needed before "bought together" is said (reasons.boughtTogetherMinSessions). */
+  readonly boughtTogetherMinSessions: number;
+}
+
+/** Recent session items whose co-visitation neighbours enter the candidate pool (as in the recommender). */
+const RECENT_FOR_COVISIT = 5;
+
+/**
+ * Explains each item of a list as it is built, from the same state the list came from, so every claim
+ * held at generation time. In order of preference:
+ *
+ * - `bought_together` — Z is an item of this session and at least k distinct sessions bought both Z
+ *   and the item (evidence: Z, sessions);
+ * - `viewed` — X is one of the session's 5 most recent items and the item is among X's co-visitation
+ *   neighbours, the way the candidate reached the pool (evidence: X, via, score);
+ * - `trending_category` — the item is in the trending top-K of its category (evidence: category, rank);
+ * - `popular` — the item is in the global trending top-K (evidence: rank).
+ *
+ * An item none of these holds for gets no reason (the Feed API then says only "popular with shoppers").
+ * Each item also gets its category, for filtering at read time.
+ */
+export function explainItems(items: readonly FeedItem[], request: RecommendRequest, sources: ReasonSources, options: ReasonOptions): FeedItem[] {
+  const sessionItems: string[] = [];
+  for (let i = request.sequence.length - 1; i >= 0; i -= 1) {
+    const item = request.sequence[i];
+    if (item !== undefined && !sessionItems.includes(item)) sessionItems.push(item);
+  }
+  for (const item of request.purchased.keys()) if (!sessionItems.includes(item)) sessionItems.push(item);
+  const recent = sessionItems.filter((item) => request.sequence.includes(item)).slice(0, RECENT_FOR_COVISIT);
+  const neighbourhoods = recent.map((x) => ({ x, scores: new Map(sources.covisit.neighbours(x, options.covisitNeighbours).map((n) => [n.item, n.score])) }));
+  const categoryRanks = new Map<string, Map<string, number>>();
+  const rankIn = (category: string, item: string): number | undefined => {
+    let ranks = categoryRanks.get(category);
+    if (ranks === undefined) {
+      ranks = new Map(sources.trending.topInCategory(category, options.trendingTopK).map((entry, i) => [entry.item, i + 1]));
+      categoryRanks.set(category, ranks);
+    }
+    return ranks.get(item);
+  };
+  const globalRanks = new Map(sources.trending.top(options.trendingTopK).map((entry, i) => [entry.item, i + 1]));
+
+  const reasonFor = (item: string, category: string | undefined): Reason | null => {
+    let partner: { z: string; sessions: number } | null = null;
+    for (const z of sessionItems) {
+      if (z === item) continue;
+      const sessions = sources.coPurchases.support(z, item);
+      if (sessions >= options.boughtTogetherMinSessions && (partner === null || sessions > partner.sessions)) partner = { z, sessions };
+    }
+    if (partner !== null) return { type: 'bought_together', evidence: { item_id: partner.z, sessions: partner.sessions }, text: `Often bought together with ${partner.z}` };
+    for (const { x, scores } of neighbourhoods) {
+      const score = x === item ? undefined : scores.get(item);
+      if (score !== undefined) return { type: 'viewed', evidence: { item_id: x, via: 'covisit', score: Math.round(score * 1e6) / 1e6 }, text: `Because you viewed ${x}` };
+    }
+    if (category !== undefined) {
+      const rank = rankIn(category, item);
+      if (rank !== undefined) return { type: 'trending_category', evidence: { category_id: category, rank }, text: `Trending in category ${category}` };
+    }
+    const rank = globalRanks.get(item);
+    if (rank !== undefined) return { type: 'popular', evidence: { rank }, text: 'Popular right now' };
+    return null;
+  };
+
+  return items.map((entry) => {
+    const category = sources.trending.category(entry.item_id);
+    const reason = reasonFor(entry.item_id, category);
+    return { ...entry, ...(category === undefined ? {} : { category_id: category }), ...(reason === null ? {} : { reason }) };
+  });
+}
