@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { createLogger } from '../adapters/log/pino.ts';
 import { createKafka } from '../adapters/kafka/client.ts';
 import { KafkaPublisher } from '../adapters/kafka/producer.ts';
@@ -6,7 +7,10 @@ import { RedisFeedReader } from '../adapters/redis/feed-reader.ts';
 import { loadConfig } from '../config/load.ts';
 import { checkEvent } from '../domain/event-validator.ts';
 import { describeError } from '../errors.ts';
+import { loadCatalog } from '../replay/catalog.ts';
 import { buildApi } from './server.ts';
+
+const DEFAULT_DEMO_DATA = fileURLToPath(new URL('../../../shared/data/diginetica/', import.meta.url));
 
 /** `npm run api`: the Feed API until SIGTERM/SIGINT. Composition root of the API process. */
 async function main(): Promise<number> {
@@ -21,7 +25,11 @@ async function main(): Promise<number> {
   if (config.api.keys.length === 0 && config.api.publicKey === '') logger.warn({}, 'no API keys configured (api.keys, api.publicKey): every /v1 request will be refused');
   const feeds = new RedisFeedReader({ url: config.redis.url, keyPrefix: config.redis.keyPrefix, timeoutMs: config.api.readTimeoutMs });
   const publisher = new KafkaPublisher(createKafka(config.kafka, logger, '-api'));
+  const dataDir = config.api.demoDataDir === '' ? DEFAULT_DEMO_DATA : config.api.demoDataDir;
+  const catalog = await loadCatalog(dataDir);
+  logger.info({ dataDir, categories: catalog.categories.length }, 'storefront demo catalog loaded');
   const app = await buildApi({
+    catalog,
     config: config.api,
     eventsTopic: config.kafka.eventsTopic,
     feeds,

@@ -7,6 +7,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import type { ApiConfig } from '../config/config.ts';
 import type { EventCheck } from '../domain/event-validator.ts';
 import { RecError } from '../errors.ts';
+import type { Catalog } from '../replay/catalog.ts';
 import type { EventPublisher } from '../ports/event-publisher.ts';
 import type { FeedReader } from '../ports/feed-reader.ts';
 import { authenticate, presentedKey } from './auth.ts';
@@ -30,6 +31,8 @@ export interface ApiDeps {
   /** Live figures for the demo's ops panel; absent: GET /v1/ops answers 404. */
   readonly ops?: OpsSource;
   readonly publishTimeoutMs?: number;
+  /** The storefront demo's product grid (GET /demo/catalog.json); absent: an empty grid. */
+  readonly catalog?: Catalog;
 }
 
 /**
@@ -78,6 +81,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   app.get('/docs/json', { config: { access: 'open' }, schema: { hide: true } }, () => app.swagger());
   app.get('/healthz', { config: { access: 'open' }, schema: { hide: true } }, () => ({ ok: true }));
   app.get('/demo-config.json', { config: { access: 'open' }, schema: { hide: true } }, () => ({ publicKey: config.publicKey, defaultN: config.defaultN }));
+  app.get('/demo/catalog.json', { config: { access: 'open' }, schema: { hide: true } }, () => deps.catalog ?? { categories: [] });
   feedRoutes(app, deps.feeds, config.defaultN);
   eventRoutes(app, deps.publisher, deps.checkEvent, { topic: deps.eventsTopic, maxBatch: config.maxBatchEvents, publishTimeoutMs: deps.publishTimeoutMs ?? 5000 });
   rerankRoutes(app, deps.feeds);

@@ -128,6 +128,7 @@ export interface ApiConfig {
   readonly maxBatchEvents: number;
   readonly publicDir: string;
   readonly metricsUrl: string;
+  readonly demoDataDir: string;
 }
 
 export interface Config {
