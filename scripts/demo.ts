@@ -147,7 +147,7 @@ async function main(): Promise<void> {
   say(`  metrics:     curl -s ${metricsUrl} | grep ^rec_    (every metric: README, "Metrics")`);
   say(`  Prometheus:  ${PROMETHEUS_URL}/graph?g0.expr=${encodeURIComponent(ONLINE_HR)}   (job "streamrec", alert rules from prometheus/alerts.yml)`);
   say(`  ClickHouse:  clickhouse-client -d ${config.clickhouse.database} -q "SELECT minute, sum(predictions) AS steps, round(100 * sum(hits_at_20) / steps, 1) AS hr20 FROM model_evaluation FINAL GROUP BY minute ORDER BY minute"`);
-  say(`               15 more analyst queries in docs/analytics.md (CTR by source and by reason, conversion after a click, trending per category, ...)`);
+  say(`               16 more analyst queries in docs/analytics.md (CTR by source and by reason, conversion after a click, trending per category, ...)`);
   say(`  Redis:       redis-cli --scan --pattern '${config.redis.keyPrefix}feed:*' | head`);
   say('  Grafana:     point an existing Grafana at grafana/provisioning (boards: SRE, analyst, model); see grafana/dashboards/README.md');
   await clickhouse.close();

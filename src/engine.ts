@@ -18,7 +18,9 @@ import type { Config } from './config/config.ts';
 import { redactConfig } from './config/load.ts';
 import { CandidateState } from './domain/candidate-state.ts';
 import type { DeadLetter } from './domain/event.ts';
+import { Experiment } from './domain/experiment.ts';
 import { explainItems } from './domain/reasons.ts';
+import { covisitOnly } from './domain/recommender/covisit-only.ts';
 import { recommendationId } from './domain/recommendation-id.ts';
 import { SessionWindows } from './domain/session-windows.ts';
 import { describeError } from './errors.ts';
@@ -105,7 +107,11 @@ export async function startEngine(config: Config, logger: Logger, hooks: EngineH
   }
 
   const policy: RetryPolicy = { retries: config.engine.sinkRetries, baseMs: 200, maxMs: 5000 };
-  const writer = new ClickHouseWriter(clickhouse, config.clickhouse.database);
+  const experiment = Experiment.fromConfig(config.experiment, config.engine.variant);
+  // Every stored event carries the arm its session (or user) is assigned to, like the lists it is shown.
+  const writer = new ClickHouseWriter(clickhouse, config.clickhouse.database, (event) =>
+    experiment.assign({ sessionId: event.session_id, userId: event.user_id ?? null }).name,
+  );
   const sink = new BatchingAnalyticsSink(
     (rows) => withRetry('clickhouse insert', () => timedWrite(metrics, 'clickhouse', () => writer.insert(rows)), policy, logger),
     { maxRows: config.clickhouse.batchMaxRows, maxWaitMs: config.clickhouse.batchMaxWaitMs },
@@ -208,6 +214,10 @@ export async function startEngine(config: Config, logger: Logger, hooks: EngineH
           now: Date.now,
           recommendationId,
           explain: (items, request) => explainItems(items, request, candidates, reasonOptions),
+          arm: (owner, userId) => {
+            const arm = experiment.assign(owner.kind === 'session' ? { sessionId: owner.id, userId } : { sessionId: null, userId: owner.id });
+            return arm.ranker === 'full' ? { variant: arm.name, recommend: (request, n) => candidates.recommender.recommend(request, n) } : { variant: arm.name, recommend: (request, n) => covisitOnly(request, candidates.covisit, candidates.trending, n, config.candidates) };
+          },
         },
         ...(modelRuntime === null ? {} : { trainModel: modelRuntime.train, modelBatchSize: config.model.batchSize }),
         writeState,
@@ -227,7 +237,7 @@ export async function startEngine(config: Config, logger: Logger, hooks: EngineH
         stopping ??= shutdown(null);
       },
     });
-  logger.info({ topic: config.kafka.eventsTopic, group: config.kafka.groupId }, 'engine running');
+  logger.info({ topic: config.kafka.eventsTopic, group: config.kafka.groupId, arms: experiment.arms }, 'engine running');
   return {
     metrics: prometheus,
     done,

@@ -21,6 +21,11 @@ export interface BuildFeedsOptions {
    * (src/domain/reasons.ts); absent: items carry only their category.
    */
   readonly explain?: (items: readonly FeedItem[], request: RecommendRequest) => FeedItem[];
+  /**
+   * The A/B arm of a list's owner (sticky, src/domain/experiment.ts): its name, written as the list's
+   * variant, and how it builds lists. Absent: every list is `variant`, built by the full recommender.
+   */
+  readonly arm?: (owner: FeedOwner, userId: string | null) => { readonly variant: string; readonly recommend: (request: RecommendRequest, n: number) => FeedItem[] };
 }
 
 
@@ -36,7 +41,9 @@ interface Position {
  * @example windowed$.pipe(learnCandidates(state), buildFeeds({ lastItems: 20, maxEventsPerSession: 200 }, state, options))
  */
 export function buildFeeds(limits: SessionLimits, state: CandidateState, options: BuildFeedsOptions): OperatorFunction<ScoredBatch, FeedBatch> {
-  const feed = (owner: FeedOwner, items: FeedWrite['feed']['items'], eventTs: number, ingestedAt: number, at: Position): FeedWrite => ({
+  const full = { variant: options.variant, recommend: (request: RecommendRequest, n: number) => state.recommender.recommend(request, n) };
+  const armOf = options.arm ?? (() => full);
+  const feed = (owner: FeedOwner, items: FeedWrite['feed']['items'], eventTs: number, ingestedAt: number, at: Position, variant: string): FeedWrite => ({
     owner,
     ingestedAt,
     feed: {
@@ -45,7 +52,7 @@ export function buildFeeds(limits: SessionLimits, state: CandidateState, options
       event_ts: eventTs,
       version: 1,
       model_version: options.modelVersion(),
-      variant: options.variant,
+      variant,
       recommendation_id: options.recommendationId(feedIdOf(owner), at.partition, at.lastOffset),
     },
   });
@@ -63,9 +70,11 @@ export function buildFeeds(limits: SessionLimits, state: CandidateState, options
     for (const [sessionId, session] of batch.touchedSessions) {
       features.push(session.features(limits));
       const request = session.request();
-      const items = explain(state.recommender.recommend(request, options.feedSize), request);
+      const owner: FeedOwner = { kind: 'session', id: sessionId };
+      const arm = armOf(owner, session.userId);
+      const items = explain(arm.recommend(request, options.feedSize), request);
       session.served = items.map((item) => item.item_id);
-      feeds.push(feed({ kind: 'session', id: sessionId }, items, session.lastSeen, session.lastIngestedAt, at));
+      feeds.push(feed(owner, items, session.lastSeen, session.lastIngestedAt, at, arm.variant));
     }
     for (const userId of batch.touchedUsers) {
       const profile = state.users.get(userId);
@@ -76,7 +85,9 @@ export function buildFeeds(limits: SessionLimits, state: CandidateState, options
         purchased: profile.purchased,
         now: profile.lastSeen,
       };
-      feeds.push(feed({ kind: 'user', id: userId }, explain(state.recommender.recommend(request, options.feedSize), request), profile.lastSeen, profile.lastIngestedAt, at));
+      const owner: FeedOwner = { kind: 'user', id: userId };
+      const arm = armOf(owner, userId);
+      feeds.push(feed(owner, explain(arm.recommend(request, options.feedSize), request), profile.lastSeen, profile.lastIngestedAt, at, arm.variant));
     }
     return { ...batch, features, feeds };
   });

@@ -2,7 +2,7 @@ import type { DeadLetter, IngestedEvent } from '../../domain/event.ts';
 import { feedIdOf, type FeedWrite } from '../../domain/feed.ts';
 
 /** Row shapes of the tables in schemas/clickhouse (JSONEachRow; optional strings become ''). */
-export function eventRow(ingested: IngestedEvent): Record<string, string | number | null> {
+export function eventRow(ingested: IngestedEvent, variant = ''): Record<string, string | number | null> {
   const e = ingested.event;
   return {
     event_id: e.event_id,
@@ -23,6 +23,7 @@ export function eventRow(ingested: IngestedEvent): Record<string, string | numbe
     kafka_partition: ingested.origin.partition,
     kafka_offset: ingested.origin.offset,
     ingested_ms: ingested.receivedAt,
+    variant,
   };
 }
 
