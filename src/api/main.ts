@@ -30,6 +30,7 @@ async function main(): Promise<number> {
   logger.info({ dataDir, categories: catalog.categories.length }, 'storefront demo catalog loaded');
   const app = await buildApi({
     catalog,
+    logger,
     config: config.api,
     eventsTopic: config.kafka.eventsTopic,
     feeds,

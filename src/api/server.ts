@@ -6,7 +6,8 @@ import swagger from '@fastify/swagger';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { ApiConfig } from '../config/config.ts';
 import type { EventCheck } from '../domain/event-validator.ts';
-import { RecError } from '../errors.ts';
+import { describeError, isRecError, RecError } from '../errors.ts';
+import type { Logger } from '../ports/logger.ts';
 import type { Catalog } from '../replay/catalog.ts';
 import type { EventPublisher } from '../ports/event-publisher.ts';
 import type { FeedReader } from '../ports/feed-reader.ts';
@@ -33,6 +34,8 @@ export interface ApiDeps {
   readonly publishTimeoutMs?: number;
   /** The storefront demo's product grid (GET /demo/catalog.json); absent: an empty grid. */
   readonly catalog?: Catalog;
+  /** Receives unexpected (500) errors; expected ones are answered with their code and not logged. */
+  readonly logger?: Logger;
 }
 
 /**
@@ -51,7 +54,11 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
       done(new RecError('REC_DECODE', 'body is not valid JSON'), undefined);
     }
   });
-  app.setErrorHandler(handleError);
+  app.setErrorHandler((error, request, reply) => {
+    const answered = handleError(error, request, reply);
+    if (answered.statusCode >= 500 && !isRecError(error)) deps.logger?.error({ err: describeError(error), url: request.url }, 'unexpected API error');
+    return answered;
+  });
   app.setNotFoundHandler((request, reply) => reply.status(404).send(errorBody('REC_NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0] ?? ''}`)));
 
   const anyOrigin = config.corsOrigins.includes('*');

@@ -79,6 +79,18 @@ describe('Feed API (in memory, fastify.inject)', () => {
     expect(down.json().error).toMatchObject({ code: 'REC_REDIS', retriable: true });
   });
 
+  it('answers an unexpected failure with a 500 body and logs it', async () => {
+    const logged: object[] = [];
+    const logger = { info: () => undefined, warn: () => undefined, debug: () => undefined, error: (obj: object) => void logged.push(obj) };
+    await app.close();
+    app = await buildApi({ config: apiConfig(), eventsTopic: 'events', feeds, publisher, checkEvent, logger });
+    feeds.failWith = new Error('boom');
+    const response = await app.inject({ url: '/v1/feeds/s:s-1', headers: full });
+    expect(response.statusCode).toBe(500);
+    expect(response.json()).toEqual({ error: { code: 'REC_DATA', message: 'internal error', retriable: false } });
+    expect(logged).toEqual([expect.objectContaining({ err: 'boom', url: '/v1/feeds/s:s-1' })]);
+  });
+
   it('produces one event or a batch keyed by session id', async () => {
     const one = await app.inject({ method: 'POST', url: '/v1/events', headers: { 'x-api-key': PUBLIC_KEY }, payload: view('e1') });
     expect(one.statusCode).toBe(202);
