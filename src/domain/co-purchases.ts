@@ -62,6 +62,13 @@ export class CoPurchases {
     return this.rows.get(a)?.get(b)?.size ?? 0;
   }
 
+  /** Partners of `item` bought together with it by at least `minSessions` distinct sessions, with their support. */
+  partners(item: string, minSessions: number): Map<string, number> {
+    const out = new Map<string, number>();
+    for (const [other, holders] of this.rows.get(item) ?? []) if (holders.size >= minSessions) out.set(other, holders.size);
+    return out;
+  }
+
   private add(from: string, to: string, sessionId: string): void {
     let row = this.rows.get(from);
     if (row === undefined) {

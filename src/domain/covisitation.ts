@@ -62,6 +62,23 @@ export class Covisitation {
     return out.slice(0, k);
   }
 
+  /**
+   * `item`'s score in `x`'s row if it is among `x`'s top `k` neighbours (in the order of `neighbours`),
+   * else undefined. No sort and no allocation: explaining a list asks this for every item.
+   */
+  neighbourScore(x: string, item: string, k: number): number | undefined {
+    const row = this.rows.get(x);
+    const score = row?.get(item);
+    if (row === undefined || score === undefined) return undefined;
+    if (row.size <= k) return score;
+    let ahead = 0;
+    for (const [other, value] of row) {
+      if (value > score || (value === score && other < item)) ahead += 1;
+      if (ahead >= k) return undefined;
+    }
+    return score;
+  }
+
   private add(from: string, to: string, w: number): void {
     let row = this.rows.get(from);
     if (row === undefined) {

@@ -44,7 +44,6 @@ export function explainItems(items: readonly FeedItem[], request: RecommendReque
   }
   for (const item of request.purchased.keys()) if (!sessionItems.includes(item)) sessionItems.push(item);
   const recent = sessionItems.filter((item) => request.sequence.includes(item)).slice(0, RECENT_FOR_COVISIT);
-  const neighbourhoods = recent.map((x) => ({ x, scores: new Map(sources.covisit.neighbours(x, options.covisitNeighbours).map((n) => [n.item, n.score])) }));
   const categoryRanks = new Map<string, Map<string, number>>();
   const rankIn = (category: string, item: string): number | undefined => {
     let ranks = categoryRanks.get(category);
@@ -56,16 +55,19 @@ export function explainItems(items: readonly FeedItem[], request: RecommendReque
   };
   const globalRanks = new Map(sources.trending.top(options.trendingTopK).map((entry, i) => [entry.item, i + 1]));
 
+  // Only session items with a strong enough partner are looked at per list item (usually none).
+  const boughtWith = sessionItems.map((z) => ({ z, partners: sources.coPurchases.partners(z, options.boughtTogetherMinSessions) })).filter((entry) => entry.partners.size > 0);
+
   const reasonFor = (item: string, category: string | undefined): Reason | null => {
     let partner: { z: string; sessions: number } | null = null;
-    for (const z of sessionItems) {
+    for (const { z, partners } of boughtWith) {
       if (z === item) continue;
-      const sessions = sources.coPurchases.support(z, item);
+      const sessions = partners.get(item) ?? 0;
       if (sessions >= options.boughtTogetherMinSessions && (partner === null || sessions > partner.sessions)) partner = { z, sessions };
     }
     if (partner !== null) return { type: 'bought_together', evidence: { item_id: partner.z, sessions: partner.sessions }, text: `Often bought together with ${partner.z}` };
-    for (const { x, scores } of neighbourhoods) {
-      const score = x === item ? undefined : scores.get(item);
+    for (const x of recent) {
+      const score = x === item ? undefined : sources.covisit.neighbourScore(x, item, options.covisitNeighbours);
       if (score !== undefined) return { type: 'viewed', evidence: { item_id: x, via: 'covisit', score: Math.round(score * 1e6) / 1e6 }, text: `Because you viewed ${x}` };
     }
     if (category !== undefined) {

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Covisitation, type CovisitationOptions } from '../../../src/domain/covisitation.ts';
 import { DAY, HOUR, T0 } from '../helpers/events.ts';
@@ -134,5 +135,21 @@ describe('Covisitation', () => {
       for (const n of scores) expect(Number.isFinite(n.score)).toBe(true);
       expect(scores[0]?.score).toBeGreaterThan(0);
     });
+  });
+});
+
+describe('Covisitation.neighbourScore', () => {
+  it('answers exactly whether an item is among the top k of neighbours(), with its score', () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.integer({ min: 0, max: 30 }), fc.integer({ min: 0, max: 30 })), { maxLength: 200 }), fc.integer({ min: 1, max: 12 }), (pairs, k) => {
+        const covisit = new Covisitation({ neighbours: 8, window: 5, halfLifeMs: 3_600_000, maxItems: 1000 });
+        pairs.forEach(([a, b], i) => covisit.observe(`i${b}`, [`i${a}`], Date.UTC(2026, 0, 1) + i));
+        for (let x = 0; x <= 30; x += 1) {
+          const top = new Map(covisit.neighbours(`i${x}`, k).map((n) => [n.item, n.score]));
+          for (let y = 0; y <= 30; y += 1) expect(covisit.neighbourScore(`i${x}`, `i${y}`, k)).toBe(top.get(`i${y}`));
+        }
+      }),
+      { numRuns: 50 },
+    );
   });
 });
