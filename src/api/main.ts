@@ -38,6 +38,8 @@ async function main(): Promise<number> {
     checkEvent,
     ...(config.api.metricsUrl === '' ? {} : { ops: new ScrapedOps(config.api.metricsUrl) }),
   });
+  // The first beacon should not wait for the producer's connection; a broker that is down now is not fatal.
+  await publisher.connect().catch((error: unknown) => logger.warn({ err: describeError(error) }, 'Kafka producer not connected yet; will retry on the first event'));
   const address = await app.listen({ port: config.api.port, host: config.api.host });
   logger.info({ url: address, docs: `${address}/docs/json` }, 'Feed API listening');
   await new Promise<void>((resolve) => {

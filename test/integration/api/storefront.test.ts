@@ -1,4 +1,5 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { createClient } from '@clickhouse/client';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
@@ -19,6 +20,7 @@ import { cleanup } from '../../helpers/cleanup.ts';
 import { testConfig } from '../../helpers/engine-config.ts';
 import { freePort } from '../../helpers/free-port.ts';
 import { asRecord, produce } from '../../helpers/produce.ts';
+import { waitFor } from '../../helpers/wait-for.ts';
 
 const ROOT = join(import.meta.dirname, '..', '..', '..');
 const SHARED = join(ROOT, '..', 'shared', 'data', 'diginetica');
@@ -67,6 +69,7 @@ describe('storefront demo page in headless Chromium (real engine, Kafka, Redis)'
     await produce(config, history(catalog).map(asRecord));
     reader = new RedisFeedReader({ url: config.redis.url, keyPrefix: config.redis.keyPrefix, timeoutMs: config.api.readTimeoutMs });
     publisher = new KafkaPublisher(createKafka(config.kafka, createLogger({ level: 'warn' }), '-api'));
+    await publisher.connect();
     app = await buildApi({ config: config.api, eventsTopic: config.kafka.eventsTopic, feeds: reader, publisher, checkEvent, catalog, ops: new ScrapedOps(config.api.metricsUrl) });
     url = await app.listen({ port: 0, host: '127.0.0.1' });
     profile = mkdtempSync(join(tmpdir(), 'streamrec-chromium-'));
@@ -83,7 +86,7 @@ describe('storefront demo page in headless Chromium (real engine, Kafka, Redis)'
     if (config !== undefined) await cleanup(config);
   });
 
-  it('a click on a product changes the "recommended for you" strip within a second, each item with its reason', async () => {
+  it('a click on a product changes the "recommended for you" strip within a second, each item with its reason; a strip click is attributed', async () => {
     expect(catalog.categories.length).toBeGreaterThan(0);
     const page = await context.newPage();
     const errors: string[] = [];
@@ -115,6 +118,23 @@ describe('storefront demo page in headless Chromium (real engine, Kafka, Redis)'
     expect(strip2).not.toEqual(strip1);
     expect(await page.locator('#strip .reason').allTextContents()).toContain(`Because you viewed ${other}`);
     expect(secondUpdateMs).toBeLessThan(1000);
+
+    // A click in the strip is sent with the list's id: the engine attributes it to that list.
+    const list2 = await page.locator('#strip').getAttribute('data-recommendation-id');
+    const picked = await page.locator('#strip li[data-item]').first().getAttribute('data-item');
+    await page.locator('#strip li[data-item]').first().click();
+    const clickhouse = createClient({ url: config.clickhouse.url });
+    try {
+      const attributed = await waitFor(
+        async () =>
+          (await clickhouse.query({ query: `SELECT item_id, type, variant FROM ${config.clickhouse.database}.interactions WHERE recommendation_id = '${String(list2).replace(/[^A-Za-z0-9_-]/g, '')}'`, format: 'JSONEachRow' })).json<{ item_id: string; type: string; variant: string }>(),
+        (rows) => rows.length > 0,
+        { what: 'the strip click attributed in ClickHouse' },
+      );
+      expect(attributed).toEqual([{ item_id: picked, type: 'click', variant: 'default' }]);
+    } finally {
+      await clickhouse.close();
+    }
 
     // The ops panel reads the engine's /metrics through the API.
     await page.waitForFunction("(document.querySelector('#ops-fresh')?.textContent ?? '').includes('ms')", undefined, { timeout: 10_000 });
