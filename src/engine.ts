@@ -19,6 +19,8 @@ import { redactConfig } from './config/load.ts';
 import { CandidateState } from './domain/candidate-state.ts';
 import type { DeadLetter } from './domain/event.ts';
 import { Experiment } from './domain/experiment.ts';
+import type { FeedItem } from './domain/feed.ts';
+import type { RecommendRequest } from './domain/recommender/recommender.ts';
 import { explainItems } from './domain/reasons.ts';
 import { covisitOnly } from './domain/recommender/covisit-only.ts';
 import { recommendationId } from './domain/recommendation-id.ts';
@@ -213,7 +215,7 @@ export async function startEngine(config: Config, logger: Logger, hooks: EngineH
           modelVersion,
           now: Date.now,
           recommendationId,
-          explain: (items, request) => explainItems(items, request, candidates, reasonOptions),
+          ...(config.reasons.enabled ? { explain: (items: readonly FeedItem[], request: RecommendRequest) => explainItems(items, request, candidates, reasonOptions) } : {}),
           arm: (owner, userId) => {
             const arm = experiment.assign(owner.kind === 'session' ? { sessionId: owner.id, userId } : { sessionId: null, userId: owner.id });
             return arm.ranker === 'full' ? { variant: arm.name, recommend: (request, n) => candidates.recommender.recommend(request, n) } : { variant: arm.name, recommend: (request, n) => covisitOnly(request, candidates.covisit, candidates.trending, n, config.candidates) };

@@ -103,6 +103,7 @@ export interface LogConfig {
 }
 
 export interface ReasonsConfig {
+  readonly enabled: boolean;
   readonly boughtTogetherMinSessions: number;
   readonly coPurchaseMaxItems: number;
   readonly coPurchaseMaxPartners: number;

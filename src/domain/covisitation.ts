@@ -15,6 +15,8 @@ export interface CovisitationSnapshot {
   readonly rows: readonly (readonly [string, readonly (readonly [string, number])[]])[];
 }
 
+const EMPTY: ReadonlyMap<string, number> = new Map();
+
 export interface Neighbour {
   readonly item: string;
   /** Stored (forward-decayed) score; comparable across neighbours of any item. */
@@ -63,20 +65,15 @@ export class Covisitation {
   }
 
   /**
-   * `item`'s score in `x`'s row if it is among `x`'s top `k` neighbours (in the order of `neighbours`),
-   * else undefined. No sort and no allocation: explaining a list asks this for every item.
+   * `x`'s top `k` neighbours as item → score (the same set as `neighbours(x, k)`), for membership tests.
+   * When the row holds no more than `k` items it is returned as is, without a copy or a sort: a
+   * read-only view, valid until the next `observe`.
    */
-  neighbourScore(x: string, item: string, k: number): number | undefined {
+  topNeighbours(x: string, k: number): ReadonlyMap<string, number> {
     const row = this.rows.get(x);
-    const score = row?.get(item);
-    if (row === undefined || score === undefined) return undefined;
-    if (row.size <= k) return score;
-    let ahead = 0;
-    for (const [other, value] of row) {
-      if (value > score || (value === score && other < item)) ahead += 1;
-      if (ahead >= k) return undefined;
-    }
-    return score;
+    if (row === undefined) return EMPTY;
+    if (row.size <= k) return row;
+    return new Map(this.neighbours(x, k).map((n) => [n.item, n.score]));
   }
 
   private add(from: string, to: string, w: number): void {

@@ -44,6 +44,9 @@ export function explainItems(items: readonly FeedItem[], request: RecommendReque
   }
   for (const item of request.purchased.keys()) if (!sessionItems.includes(item)) sessionItems.push(item);
   const recent = sessionItems.filter((item) => request.sequence.includes(item)).slice(0, RECENT_FOR_COVISIT);
+  // Looked up on first use: most items are explained by the newest item, so older rows are rarely read.
+  const tops: (ReadonlyMap<string, number> | undefined)[] = [];
+  const neighboursOf = (rank: number, x: string): ReadonlyMap<string, number> => (tops[rank] ??= sources.covisit.topNeighbours(x, options.covisitNeighbours));
   const categoryRanks = new Map<string, Map<string, number>>();
   const rankIn = (category: string, item: string): number | undefined => {
     let ranks = categoryRanks.get(category);
@@ -53,7 +56,7 @@ export function explainItems(items: readonly FeedItem[], request: RecommendReque
     }
     return ranks.get(item);
   };
-  const globalRanks = new Map(sources.trending.top(options.trendingTopK).map((entry, i) => [entry.item, i + 1]));
+  let globalRanks: Map<string, number> | undefined;
 
   // Only session items with a strong enough partner are looked at per list item (usually none).
   const boughtWith = sessionItems.map((z) => ({ z, partners: sources.coPurchases.partners(z, options.boughtTogetherMinSessions) })).filter((entry) => entry.partners.size > 0);
@@ -66,14 +69,16 @@ export function explainItems(items: readonly FeedItem[], request: RecommendReque
       if (sessions >= options.boughtTogetherMinSessions && (partner === null || sessions > partner.sessions)) partner = { z, sessions };
     }
     if (partner !== null) return { type: 'bought_together', evidence: { item_id: partner.z, sessions: partner.sessions }, text: `Often bought together with ${partner.z}` };
-    for (const x of recent) {
-      const score = x === item ? undefined : sources.covisit.neighbourScore(x, item, options.covisitNeighbours);
+    for (let rank = 0; rank < recent.length; rank += 1) {
+      const x = recent[rank] ?? '';
+      const score = x === item ? undefined : neighboursOf(rank, x).get(item);
       if (score !== undefined) return { type: 'viewed', evidence: { item_id: x, via: 'covisit', score: Math.round(score * 1e6) / 1e6 }, text: `Because you viewed ${x}` };
     }
     if (category !== undefined) {
       const rank = rankIn(category, item);
       if (rank !== undefined) return { type: 'trending_category', evidence: { category_id: category, rank }, text: `Trending in category ${category}` };
     }
+    globalRanks ??= new Map(sources.trending.top(options.trendingTopK).map((entry, i) => [entry.item, i + 1]));
     const rank = globalRanks.get(item);
     if (rank !== undefined) return { type: 'popular', evidence: { rank }, text: 'Popular right now' };
     return null;
@@ -82,6 +87,10 @@ export function explainItems(items: readonly FeedItem[], request: RecommendReque
   return items.map((entry) => {
     const category = sources.trending.category(entry.item_id);
     const reason = reasonFor(entry.item_id, category);
-    return { ...entry, ...(category === undefined ? {} : { category_id: category }), ...(reason === null ? {} : { reason }) };
+    // Plain property writes: object spreads cost more than the explanation itself on this hot path.
+    const out: { -readonly [K in keyof FeedItem]: FeedItem[K] } = { item_id: entry.item_id, score: entry.score, source: entry.source };
+    if (category !== undefined) out.category_id = category;
+    if (reason !== null) out.reason = reason;
+    return out;
   });
 }
