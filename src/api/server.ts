@@ -70,7 +70,12 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   await app.register(rateLimit, {
     max: config.rateLimitPerMinute,
     timeWindow: 60_000,
-    keyGenerator: (request) => presentedKey(request) ?? request.ip,
+    // Full keys each get a budget; the public key is shared by every visitor of the demo page, so it is
+    // limited per visitor (IP) instead, and so is a request without a key.
+    keyGenerator: (request) => {
+      const key = presentedKey(request);
+      return key === null || key === config.publicKey ? `ip:${request.ip}` : `key:${key}`;
+    },
     errorResponseBuilder: (_request, context) => ({
       statusCode: 429,
       ...errorBody('REC_RATE_LIMIT', `rate limit of ${context.max} requests per minute exceeded; retry in ${Math.ceil(context.ttl / 1000)} s`, undefined, true),

@@ -152,8 +152,13 @@ describe('Feed API (in memory, fastify.inject)', () => {
     expect(codes).toEqual([200, 200, 200, 429]);
     const limited = await app.inject({ url: '/v1/feeds/s:s-1', headers: full });
     expect(limited.json().error).toMatchObject({ code: 'REC_RATE_LIMIT', retriable: true });
-    // Another key has its own budget.
+    // Another key has its own budget; the shared public key is limited per visitor (IP).
     expect((await app.inject({ url: '/v1/feeds/s:s-1', headers: { 'x-api-key': PUBLIC_KEY } })).statusCode).toBe(200);
+    const visitor = (ip: string) => app.inject({ url: '/v1/feeds/s:s-1', headers: { 'x-api-key': PUBLIC_KEY }, remoteAddress: ip });
+    const first: number[] = [];
+    for (let i = 0; i < 4; i += 1) first.push((await visitor('10.0.0.1')).statusCode);
+    expect(first).toEqual([200, 200, 200, 429]);
+    expect((await visitor('10.0.0.2')).statusCode).toBe(200);
   });
 
   it('sends CORS headers only for configured origins', async () => {
