@@ -78,7 +78,11 @@ async function pollFeed() {
         state.recommendationId = feed.recommendation_id;
         state.generatedAt = feed.generated_at;
         renderStrip(feed);
-        if (state.clickedAt > 0) $('ops-click').textContent = `${Math.round(performance.now() - state.clickedAt)} ms`;
+        if (state.clickedAt > 0) {
+          const ms = Math.round(performance.now() - state.clickedAt);
+          $('ops-click').textContent = `${ms} ms`;
+          $('strip').dataset.clickToListMs = String(ms);
+        }
       }
     }
   } finally {
