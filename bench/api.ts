@@ -155,7 +155,7 @@ async function main(): Promise<void> {
     say('|---|---|---|---|---|---|---|---|');
     for (const p of results.phases) say(`| ${p.name} | ${p.requests.toLocaleString('en-US')} | ${p.rps.toLocaleString('en-US')} | ${p.latencyMs.p50} | ${p.latencyMs.p90} | ${p.latencyMs.p99} | ${p.latencyMs.max} | ${p.errors} / ${p.non2xx} |`);
     mkdirSync(join('bench', 'results'), { recursive: true });
-    const out = join('bench', 'results', `api-${results.date.slice(0, 10)}.json`);
+    const out = join('bench', 'results', `api-${results.date.slice(0, 16).replace(':', '')}.json`);
     writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
     say(`\n• machine load average (1/5/15 min) at the end: ${results.loadAverage.join(' / ')}; written ${out}`);
   } finally {
