@@ -2,10 +2,12 @@ import type { CoPurchases } from './co-purchases.ts';
 import type { Covisitation } from './covisitation.ts';
 import type { FeedItem, Reason } from './feed.ts';
 import type { RecommendRequest } from './recommender/recommender.ts';
+import type { SessionKnn } from './session-knn.ts';
 import type { Trending } from './trending.ts';
 
 export interface ReasonSources {
   readonly covisit: Covisitation;
+  readonly knn: SessionKnn;
   readonly trending: Trending;
   readonly coPurchases: CoPurchases;
 }
@@ -21,6 +23,9 @@ export interface ReasonOptions {
 
 /** Recent session items whose co-visitation neighbours enter the candidate pool (as in the recommender). */
 const RECENT_FOR_COVISIT = 5;
+/** For session-kNN items: the newest items tried as X, and the past sessions of the item looked at. */
+const RECENT_FOR_KNN = 2;
+const KNN_SESSIONS_LOOKED_AT = 20;
 
 /**
  * Explains each item of a list as it is built, from the same state the list came from, so every claim
@@ -29,7 +34,9 @@ const RECENT_FOR_COVISIT = 5;
  * - `bought_together` — Z is an item of this session and at least k distinct sessions bought both Z
  *   and the item (evidence: Z, sessions);
  * - `viewed` — X is one of the session's 5 most recent items and the item is among X's co-visitation
- *   neighbours, the way the candidate reached the pool (evidence: X, via, score);
+ *   neighbours, the way the candidate reached the pool (evidence: X, via covisit, score); or, for an
+ *   item session-kNN placed, X is one of the 2 newest items and a past session the engine holds has
+ *   both X and the item (evidence: X, via session_knn);
  * - `trending_category` — the item is in the trending top-K of its category (evidence: category, rank);
  * - `popular` — the item is in the global trending top-K (evidence: rank).
  *
@@ -61,7 +68,7 @@ export function explainItems(items: readonly FeedItem[], request: RecommendReque
   // Only session items with a strong enough partner are looked at per list item (usually none).
   const boughtWith = sessionItems.map((z) => ({ z, partners: sources.coPurchases.partners(z, options.boughtTogetherMinSessions) })).filter((entry) => entry.partners.size > 0);
 
-  const reasonFor = (item: string, category: string | undefined): Reason | null => {
+  const reasonFor = (item: string, category: string | undefined, source: FeedItem['source']): Reason | null => {
     let partner: { z: string; sessions: number } | null = null;
     for (const { z, partners } of boughtWith) {
       if (z === item) continue;
@@ -73,6 +80,14 @@ export function explainItems(items: readonly FeedItem[], request: RecommendReque
       const x = recent[rank] ?? '';
       const score = x === item ? undefined : neighboursOf(rank, x).get(item);
       if (score !== undefined) return { type: 'viewed', evidence: { item_id: x, via: 'covisit', score: Math.round(score * 1e6) / 1e6 }, text: `Because you viewed ${x}` };
+    }
+    if (source === 'session_knn') {
+      for (let rank = 0; rank < Math.min(RECENT_FOR_KNN, recent.length); rank += 1) {
+        const x = recent[rank] ?? '';
+        if (x !== item && sources.knn.heldTogether(x, item, request.self, KNN_SESSIONS_LOOKED_AT)) {
+          return { type: 'viewed', evidence: { item_id: x, via: 'session_knn' }, text: `Because you viewed ${x}` };
+        }
+      }
     }
     if (category !== undefined) {
       const rank = rankIn(category, item);
@@ -86,7 +101,7 @@ export function explainItems(items: readonly FeedItem[], request: RecommendReque
 
   return items.map((entry) => {
     const category = sources.trending.category(entry.item_id);
-    const reason = reasonFor(entry.item_id, category);
+    const reason = reasonFor(entry.item_id, category, entry.source);
     // Plain property writes: object spreads cost more than the explanation itself on this hot path.
     const out: { -readonly [K in keyof FeedItem]: FeedItem[K] } = { item_id: entry.item_id, score: entry.score, source: entry.source };
     if (category !== undefined) out.category_id = category;

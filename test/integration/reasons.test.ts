@@ -68,6 +68,7 @@ class Observer {
   private readonly bought = new Map<string, Set<string>>();
   private readonly pairBuyers = new Map<string, number>();
   private readonly coVisits = new Set<string>();
+  private readonly holders = new Map<string, Set<string>>();
   private readonly scores = new Map<string, number>();
   private readonly categories = new Map<string, string>();
   private rankCache = new Map<string, Map<string, number>>();
@@ -84,6 +85,8 @@ class Observer {
       this.coVisits.add(`${item}|${previous}`);
     }
     if (sequence.at(-1) !== item) sequence.push(item);
+    const holders = this.holders.get(item) ?? new Set<string>();
+    this.holders.set(item, holders.add(event.session_id));
     if (event.type === 'purchase') {
       const mine = this.bought.get(event.session_id) ?? new Set<string>();
       this.bought.set(event.session_id, mine);
@@ -112,6 +115,13 @@ class Observer {
 
   coVisited(x: string, y: string): boolean {
     return this.coVisits.has(`${x}|${y}`);
+  }
+
+  /** Some session other than `self` had both items. */
+  heldTogether(x: string, y: string, self: string): boolean {
+    const ys = this.holders.get(y) ?? new Set<string>();
+    for (const session of this.holders.get(x) ?? []) if (session !== self && ys.has(session)) return true;
+    return false;
   }
 
   categoryOf(item: string): string | undefined {
@@ -213,7 +223,10 @@ describe('reasons hold at generation time (real Kafka, Redis, ClickHouse)', () =
         } else if (reason.type === 'viewed') {
           const x = String(e['item_id']);
           if (!recent.includes(x)) fail(`${x} is not among the session's recent items ${recent.join(',')}`);
-          if (!truth.coVisited(x, entry.item_id)) fail(`no session had ${x} and ${entry.item_id} within ${COVISIT_WINDOW} items`);
+          if (e['via'] === 'covisit' && !truth.coVisited(x, entry.item_id)) fail(`no session had ${x} and ${entry.item_id} within ${COVISIT_WINDOW} items`);
+          else if (e['via'] === 'session_knn' && !truth.heldTogether(x, entry.item_id, session)) fail(`no other session had both ${x} and ${entry.item_id}`);
+          else if (e['via'] !== 'covisit' && e['via'] !== 'session_knn') fail('unknown via');
+          if (e['via'] === 'session_knn') counts['viewed via session_knn'] = (counts['viewed via session_knn'] ?? 0) + 1;
         } else if (reason.type === 'trending_category') {
           const category = String(e['category_id']);
           if (truth.categoryOf(entry.item_id) !== category) fail(`item is not in ${category}`);

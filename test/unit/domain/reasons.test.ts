@@ -4,6 +4,7 @@ import { Covisitation } from '../../../src/domain/covisitation.ts';
 import type { FeedItem } from '../../../src/domain/feed.ts';
 import { explainItems } from '../../../src/domain/reasons.ts';
 import type { RecommendRequest } from '../../../src/domain/recommender/recommender.ts';
+import { SessionKnn } from '../../../src/domain/session-knn.ts';
 import { Trending } from '../../../src/domain/trending.ts';
 
 const T = Date.UTC(2026, 0, 1);
@@ -12,7 +13,8 @@ function sources() {
   const covisit = new Covisitation({ neighbours: 10, window: 5, halfLifeMs: 3_600_000, maxItems: 1000 });
   const trending = new Trending({ halfLifeMs: 3_600_000, maxItems: 1000, topK: 2 });
   const coPurchases = new CoPurchases({ maxItems: 1000, maxPartners: 10, maxSessions: 1000, supportCap: 20 });
-  return { covisit, trending, coPurchases };
+  const knn = new SessionKnn({ k: 10, candidates: 100, maxSessions: 100, maxItemsPerSession: 50 });
+  return { covisit, trending, coPurchases, knn };
 }
 const options = { covisitNeighbours: 10, trendingTopK: 2, boughtTogetherMinSessions: 3 };
 const item = (id: string): FeedItem => ({ item_id: id, score: 1, source: 'covisit' });
@@ -41,6 +43,19 @@ describe('explainItems', () => {
     // Not from an item older than the five the candidates come from.
     const far = explainItems([item('case')], request(['phone', 'a', 'b', 'c', 'd', 'e']), s, options);
     expect(far[0]?.reason).toBeUndefined();
+  });
+
+  it('says "because you viewed X" for a session-kNN item when a past session other than this one held both', () => {
+    const s = sources();
+    for (const item of ['phone', 'x', 'case']) s.knn.observe('past', item);
+    for (const item of ['phone', 'shoes']) s.knn.observe('me', item);
+    const knnItem = (id: string): FeedItem => ({ item_id: id, score: 1, source: 'session_knn' });
+    const request = (sequence: string[]): RecommendRequest => ({ sequence, categories: new Map(), purchased: new Map(), now: T, self: 'me' });
+    const [viaKnn, notHeld, ownSession] = explainItems([knnItem('case'), knnItem('sofa'), knnItem('shoes')], request(['phone']), s, options);
+    expect(viaKnn?.reason).toEqual({ type: 'viewed', evidence: { item_id: 'phone', via: 'session_knn' }, text: 'Because you viewed phone' });
+    expect(notHeld?.reason).toBeUndefined();
+    // Only this session itself had phone and shoes together: that is no evidence.
+    expect(ownSession?.reason).toBeUndefined();
   });
 
   it('says "trending in Y" only for the top-K of the item\'s category, with its rank, and attaches the category', () => {
