@@ -97,6 +97,7 @@ export function enginePipeline(deps: EnginePipelineDeps): OperatorFunction<Sourc
       metrics.stateSize('covisit_items', deps.candidates.covisit.size);
       metrics.stateSize('trending_items', deps.candidates.trending.size);
       metrics.stateSize('user_profiles', deps.candidates.users.size);
+      metrics.stateSize('co_purchase_items', deps.candidates.coPurchases.size);
     }),
   );
 }

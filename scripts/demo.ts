@@ -18,16 +18,28 @@ import { runReplay } from '../src/replay/run.ts';
 import { EngineProcess } from './demo/engine-process.ts';
 import { formatFeed, pickCategoryShift, shareInCategory, type LiveScript } from './demo/live-session.ts';
 import { DEMO_ENV, resetNamespace } from './demo/namespace.ts';
-import { histogramQuantile, parsePrometheus, sum } from './demo/prom-text.ts';
+import { histogramQuantile, parsePrometheus, sum } from '../src/adapters/metrics/prom-text.ts';
 
 const program = new Command()
   .option('--data <dir>', 'Diginetica folder', join(import.meta.dirname, '..', '..', 'shared', 'data', 'diginetica'))
   .option('--limit <n>', 'events to replay', '60000')
   .option('--invalid-every <n>', 'one broken record after every N valid ones (shows the dead-letter path)', '2000')
+  .option('--keep-running', 'leave the engine and the storefront running after the checks, until Ctrl-C (default when stdout is a terminal)')
+  .option('--no-keep-running', 'stop the engine and the storefront after the checks')
   .parse();
-const opts = program.opts<{ data: string; limit: string; invalidEvery: string }>();
+const opts = program.opts<{ data: string; limit: string; invalidEvery: string; keepRunning?: boolean }>();
 
-const env = { ...DEMO_ENV, STREAMREC_METRICS_PORT: process.env['STREAMREC_METRICS_PORT'] ?? '9464' };
+const metricsPort = process.env['STREAMREC_METRICS_PORT'] ?? '9464';
+const env = {
+  ...DEMO_ENV,
+  STREAMREC_METRICS_PORT: metricsPort,
+  // The storefront page uses the public key (feeds and events); the full key also allows /v1/rerank.
+  STREAMREC_API_PORT: process.env['STREAMREC_API_PORT'] ?? '8080',
+  STREAMREC_API_PUBLIC_KEY: process.env['STREAMREC_API_PUBLIC_KEY'] ?? 'demo-public-key',
+  STREAMREC_API_KEYS: process.env['STREAMREC_API_KEYS'] ?? 'demo-full-key',
+  STREAMREC_API_METRICS_URL: `http://127.0.0.1:${metricsPort}/metrics`,
+  STREAMREC_API_DEMO_DATA_DIR: process.env['STREAMREC_API_DEMO_DATA_DIR'] ?? '',
+};
 const config = loadConfig({ ...process.env, ...env });
 const metricsUrl = `http://${config.metrics.host}:${config.metrics.port}/metrics`;
 const db = identifier(config.clickhouse.database);
@@ -47,8 +59,12 @@ async function main(): Promise<void> {
   await resetNamespace(config);
 
   const engine = new EngineProcess(env, join('.stack', 'logs', 'demo-engine.log'));
+  const api = new EngineProcess({ ...env, STREAMREC_API_DEMO_DATA_DIR: env.STREAMREC_API_DEMO_DATA_DIR === '' ? opts.data : env.STREAMREC_API_DEMO_DATA_DIR }, join('.stack', 'logs', 'demo-api.log'), 'src/api/main.ts');
+  const storefront = `http://${config.api.host}:${config.api.port}/`;
   say(`• engine started (pid ${engine.pid ?? '?'}), log in .stack/logs/demo-engine.log, metrics at ${metricsUrl}`);
   for (let i = 0; i < 150 && (await scrape()).length === 0; i += 1) await sleep(200);
+  for (let i = 0; i < 150 && (await fetch(`${storefront}healthz`).catch(() => null))?.ok !== true; i += 1) await sleep(200);
+  say(`• Feed API and storefront demo (pid ${api.pid ?? '?'}) at ${storefront}  (API docs ${storefront}docs/json, key "${env.STREAMREC_API_KEYS}"), log in .stack/logs/demo-api.log`);
 
   let script: LiveScript | null = null;
   let live = new Map<string, BehaviourEvent[]>();
@@ -131,10 +147,16 @@ async function main(): Promise<void> {
   say(`  metrics:     curl -s ${metricsUrl} | grep ^rec_    (every metric: README, "Metrics")`);
   say(`  Prometheus:  ${PROMETHEUS_URL}/graph?g0.expr=${encodeURIComponent(ONLINE_HR)}   (job "streamrec", alert rules from prometheus/alerts.yml)`);
   say(`  ClickHouse:  clickhouse-client -d ${config.clickhouse.database} -q "SELECT minute, sum(predictions) AS steps, round(100 * sum(hits_at_20) / steps, 1) AS hr20 FROM model_evaluation FINAL GROUP BY minute ORDER BY minute"`);
-  say(`               14 more analyst queries in docs/analytics.md (CTR by source, conversion after a click, trending per category, ...)`);
+  say(`               16 more analyst queries in docs/analytics.md (CTR by source and by reason, conversion after a click, trending per category, ...)`);
   say(`  Redis:       redis-cli --scan --pattern '${config.redis.keyPrefix}feed:*' | head`);
   say('  Grafana:     point an existing Grafana at grafana/provisioning (boards: SRE, analyst, model); see grafana/dashboards/README.md');
   await clickhouse.close();
+  const keep = opts.keepRunning ?? process.stdout.isTTY === true;
+  if (keep) {
+    say(`• storefront running at ${storefront}: click products and watch "recommended for you" follow (Ctrl-C stops engine and API)`);
+    await new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
+  }
+  await api.stop();
   const code = await engine.stop();
   say(`• engine stopped (exit ${code ?? '?'}); demo took ${((Date.now() - wallStart) / 1000).toFixed(1)} s`);
   if (total !== events + letters || code !== 0) process.exitCode = 1;

@@ -9,7 +9,9 @@ echo "[test] type-check" >&2
 npx tsc -p tsconfig.json --noEmit
 echo "[test] unit tests" >&2
 npx vitest run --project unit
-echo "[test] integration tests (real Kafka, Redis, ClickHouse)" >&2
+# The storefront demo's browser test needs Chromium (headless, driven by playwright-core).
+bash scripts/lib/chromium.sh
+echo "[test] integration tests (real Kafka, Redis, ClickHouse; headless Chromium for the storefront)" >&2
 npx vitest run --project integration
 echo "[test] fault tests (kill -9, broker restart, Redis/ClickHouse outages, slow Redis, SIGTERM)" >&2
 npx vitest run --project fault

@@ -18,6 +18,11 @@ import type { Config } from './config/config.ts';
 import { redactConfig } from './config/load.ts';
 import { CandidateState } from './domain/candidate-state.ts';
 import type { DeadLetter } from './domain/event.ts';
+import { Experiment } from './domain/experiment.ts';
+import type { FeedItem } from './domain/feed.ts';
+import type { RecommendRequest } from './domain/recommender/recommender.ts';
+import { explainItems } from './domain/reasons.ts';
+import { covisitOnly } from './domain/recommender/covisit-only.ts';
 import { recommendationId } from './domain/recommendation-id.ts';
 import { SessionWindows } from './domain/session-windows.ts';
 import { describeError } from './errors.ts';
@@ -104,7 +109,11 @@ export async function startEngine(config: Config, logger: Logger, hooks: EngineH
   }
 
   const policy: RetryPolicy = { retries: config.engine.sinkRetries, baseMs: 200, maxMs: 5000 };
-  const writer = new ClickHouseWriter(clickhouse, config.clickhouse.database);
+  const experiment = Experiment.fromConfig(config.experiment, config.engine.variant);
+  // Every stored event carries the arm its session (or user) is assigned to, like the lists it is shown.
+  const writer = new ClickHouseWriter(clickhouse, config.clickhouse.database, (event) =>
+    experiment.assign({ sessionId: event.session_id, userId: event.user_id ?? null }).name,
+  );
   const sink = new BatchingAnalyticsSink(
     (rows) => withRetry('clickhouse insert', () => timedWrite(metrics, 'clickhouse', () => writer.insert(rows)), policy, logger),
     { maxRows: config.clickhouse.batchMaxRows, maxWaitMs: config.clickhouse.batchMaxWaitMs },
@@ -136,7 +145,17 @@ export async function startEngine(config: Config, logger: Logger, hooks: EngineH
     logger,
     Date.now,
   );
-  const candidates = new CandidateState(config.candidates, modelRuntime?.model);
+  const candidates = new CandidateState(config.candidates, modelRuntime?.model, {
+    maxItems: config.reasons.coPurchaseMaxItems,
+    maxPartners: config.reasons.coPurchaseMaxPartners,
+    maxSessions: config.reasons.coPurchaseMaxSessions,
+    supportCap: Math.max(20, config.reasons.boughtTogetherMinSessions),
+  });
+  const reasonOptions = {
+    covisitNeighbours: config.candidates.covisitNeighbours,
+    trendingTopK: config.candidates.trendingTopK,
+    boughtTogetherMinSessions: config.reasons.boughtTogetherMinSessions,
+  };
   const source = new KafkaEventSource(
     kafka,
     config.kafka,
@@ -196,6 +215,11 @@ export async function startEngine(config: Config, logger: Logger, hooks: EngineH
           modelVersion,
           now: Date.now,
           recommendationId,
+          ...(config.reasons.enabled ? { explain: (items: readonly FeedItem[], request: RecommendRequest) => explainItems(items, request, candidates, reasonOptions) } : {}),
+          arm: (owner, userId) => {
+            const arm = experiment.assign(owner.kind === 'session' ? { sessionId: owner.id, userId } : { sessionId: null, userId: owner.id });
+            return arm.ranker === 'full' ? { variant: arm.name, recommend: (request, n) => candidates.recommender.recommend(request, n) } : { variant: arm.name, recommend: (request, n) => covisitOnly(request, candidates.covisit, candidates.trending, n, config.candidates) };
+          },
         },
         ...(modelRuntime === null ? {} : { trainModel: modelRuntime.train, modelBatchSize: config.model.batchSize }),
         writeState,
@@ -218,7 +242,7 @@ export async function startEngine(config: Config, logger: Logger, hooks: EngineH
         stopping ??= shutdown(null);
       },
     });
-  logger.info({ topic: config.kafka.eventsTopic, group: config.kafka.groupId }, 'engine running');
+  logger.info({ topic: config.kafka.eventsTopic, group: config.kafka.groupId, arms: experiment.arms }, 'engine running');
   return {
     metrics: prometheus,
     done,

@@ -15,7 +15,12 @@ export type ErrorCode =
   | 'REC_SINK_TIMEOUT'
   | 'REC_DATA'
   | 'REC_CHECKPOINT'
-  | 'REC_SHUTDOWN';
+  | 'REC_SHUTDOWN'
+  | 'REC_BAD_REQUEST'
+  | 'REC_NOT_FOUND'
+  | 'REC_AUTH'
+  | 'REC_FORBIDDEN'
+  | 'REC_RATE_LIMIT';
 
 export interface RecErrorOptions {
   readonly retriable?: boolean;

@@ -1,6 +1,7 @@
 import { map, type OperatorFunction } from 'rxjs';
 import type { CandidateState } from '../../src/domain/candidate-state.ts';
-import { feedIdOf, type FeedOwner, type FeedWrite } from '../../src/domain/feed.ts';
+import { feedIdOf, type FeedItem, type FeedOwner, type FeedWrite } from '../../src/domain/feed.ts';
+import type { RecommendRequest } from '../../src/domain/recommender/recommender.ts';
 import type { SessionFeatures } from '../../src/domain/session-features.ts';
 import type { SessionLimits } from '../../src/domain/session-state.ts';
 import type { FeedBatch, ScoredBatch } from '../types.ts';
@@ -15,6 +16,16 @@ export interface BuildFeedsOptions {
   readonly now: () => number;
   /** Id of a served list; the same inputs must give the same id (idempotent analytics rows). */
   readonly recommendationId: (feedId: string, partition: number, lastOffset: string) => string;
+  /**
+   * Adds a reason (and the category) to each item from the state the list was just built from
+   * (src/domain/reasons.ts); absent: items carry only their category.
+   */
+  readonly explain?: (items: readonly FeedItem[], request: RecommendRequest) => FeedItem[];
+  /**
+   * The A/B arm of a list's owner (sticky, src/domain/experiment.ts): its name, written as the list's
+   * variant, and how it builds lists. Absent: every list is `variant`, built by the full recommender.
+   */
+  readonly arm?: (owner: FeedOwner, userId: string | null) => { readonly variant: string; readonly recommend: (request: RecommendRequest, n: number) => FeedItem[] };
 }
 
 
@@ -30,7 +41,9 @@ interface Position {
  * @example windowed$.pipe(learnCandidates(state), buildFeeds({ lastItems: 20, maxEventsPerSession: 200 }, state, options))
  */
 export function buildFeeds(limits: SessionLimits, state: CandidateState, options: BuildFeedsOptions): OperatorFunction<ScoredBatch, FeedBatch> {
-  const feed = (owner: FeedOwner, items: FeedWrite['feed']['items'], eventTs: number, ingestedAt: number, at: Position): FeedWrite => ({
+  const full = { variant: options.variant, recommend: (request: RecommendRequest, n: number) => state.recommender.recommend(request, n) };
+  const armOf = options.arm ?? (() => full);
+  const feed = (owner: FeedOwner, items: FeedWrite['feed']['items'], eventTs: number, ingestedAt: number, at: Position, variant: string): FeedWrite => ({
     owner,
     ingestedAt,
     feed: {
@@ -39,19 +52,29 @@ export function buildFeeds(limits: SessionLimits, state: CandidateState, options
       event_ts: eventTs,
       version: 1,
       model_version: options.modelVersion(),
-      variant: options.variant,
+      variant,
       recommendation_id: options.recommendationId(feedIdOf(owner), at.partition, at.lastOffset),
     },
   });
+  // The category travels with each item so the Feed API can filter at read time without the engine.
+  const withCategories = (items: readonly FeedItem[]): FeedItem[] =>
+    items.map((item) => {
+      const category = state.trending.category(item.item_id);
+      return category === undefined ? item : { ...item, category_id: category };
+    });
+  const explain = options.explain ?? withCategories;
   return map((batch) => {
     const at: Position = { partition: batch.source.partition, lastOffset: batch.source.records.at(-1)?.offset ?? '-1' };
     const features: SessionFeatures[] = [];
     const feeds: FeedWrite[] = [];
     for (const [sessionId, session] of batch.touchedSessions) {
       features.push(session.features(limits));
-      const items = state.recommender.recommend(session.request(), options.feedSize);
+      const request = session.request();
+      const owner: FeedOwner = { kind: 'session', id: sessionId };
+      const arm = armOf(owner, session.userId);
+      const items = explain(arm.recommend(request, options.feedSize), request);
       session.served = items.map((item) => item.item_id);
-      feeds.push(feed({ kind: 'session', id: sessionId }, items, session.lastSeen, session.lastIngestedAt, at));
+      feeds.push(feed(owner, items, session.lastSeen, session.lastIngestedAt, at, arm.variant));
     }
     for (const userId of batch.touchedUsers) {
       const profile = state.users.get(userId);
@@ -62,7 +85,9 @@ export function buildFeeds(limits: SessionLimits, state: CandidateState, options
         purchased: profile.purchased,
         now: profile.lastSeen,
       };
-      feeds.push(feed({ kind: 'user', id: userId }, state.recommender.recommend(request, options.feedSize), profile.lastSeen, profile.lastIngestedAt, at));
+      const owner: FeedOwner = { kind: 'user', id: userId };
+      const arm = armOf(owner, userId);
+      feeds.push(feed(owner, explain(arm.recommend(request, options.feedSize), request), profile.lastSeen, profile.lastIngestedAt, at, arm.variant));
     }
     return { ...batch, features, feeds };
   });

@@ -2,15 +2,15 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 
-/** The engine as its own process (`node --import tsx src/main.ts`), as it runs in production. */
+/** The engine (or, with `entry` = src/api/main.ts, the Feed API) as its own process, as it runs in production. */
 export class EngineProcess {
   private readonly child: ChildProcess;
   readonly exited: Promise<number | null>;
 
-  constructor(env: Readonly<Record<string, string>>, logFile: string) {
+  constructor(env: Readonly<Record<string, string>>, logFile: string, entry = 'src/main.ts') {
     mkdirSync(dirname(logFile), { recursive: true });
     const log = createWriteStream(logFile);
-    this.child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    this.child = spawn(process.execPath, ['--import', 'tsx', entry], {
       env: { ...process.env, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

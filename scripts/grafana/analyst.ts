@@ -12,7 +12,7 @@ export function analystDashboard(): Dashboard {
     {
       uid: 'streamrec-analyst',
       title: 'streamrec / Analyst',
-      description: 'What the recommendations do: click-through by source, conversion, trending items, coverage, traffic.',
+      description: 'What the recommendations do: click-through by source and by reason, A/B arms, conversion, trending items, coverage, traffic.',
       tags: ['streamrec', 'analyst'],
       time: { from: 'now-7d', to: 'now' },
     },
@@ -86,6 +86,91 @@ export function analystDashboard(): Dashboard {
               )
               GROUP BY session_id, item_id
           ) USING (session_id, item_id)
+        `,
+      ),
+      clickHousePanel(
+        'table',
+        { title: 'CTR of recommended items by reason', unit: 'short', columnUnits: { ctr: 'percentunit' }, description: 'As CTR by source, but credited to the reason the engine gave the shopper for the item (bought together, because you viewed, trending in category, popular; none where it gave none). Lists written before reasons were stored are left out.' },
+        sql`
+          SELECT
+              reason,
+              count() AS impressions,
+              sum(has(clicked_items, item)) AS clicks,
+              clicks / impressions AS ctr
+          FROM
+          (
+              SELECT recommendation_id, items, reason_types, clicked_items
+              FROM
+              (
+                  SELECT recommendation_id, items, reasons AS reason_types
+                  FROM recommendations FINAL
+                  WHERE $__timeFilter(generated_time) AND notEmpty(reasons)
+              )
+              ANY LEFT JOIN
+              (
+                  SELECT recommendation_id, groupUniqArray(item_id) AS clicked_items
+                  FROM interactions
+                  WHERE type = 'click' AND recommendation_id IN
+                  (
+                      SELECT recommendation_id
+                      FROM recommendations
+                      WHERE $__timeFilter(generated_time)
+                  )
+                  GROUP BY recommendation_id
+              ) USING recommendation_id
+          )
+          ARRAY JOIN items AS item, reason_types AS reason_type
+          GROUP BY if(reason_type = '', 'none', reason_type) AS reason
+          ORDER BY impressions DESC
+        `,
+      ),
+      clickHousePanel(
+        'table',
+        { title: 'A/B: click-through and conversion by variant', unit: 'short', columnUnits: { ctr: 'percentunit', ctr_low: 'percentunit', ctr_high: 'percentunit', conversion: 'percentunit', conversion_low: 'percentunit', conversion_high: 'percentunit' }, description: 'Per experiment arm: lists served in the time range and the share with a click, sessions active in the range and the share that bought, each with its 95 % Wilson interval (docs/analytics.md, query 16).' },
+        sql`
+          SELECT
+              variant,
+              lists,
+              clicked_lists,
+              clicked_lists / lists AS ctr,
+              (ctr + 1.9208 / lists - 1.96 * sqrt(ctr * (1 - ctr) / lists + 0.9604 / (lists * lists))) / (1 + 3.8416 / lists) AS ctr_low,
+              (ctr + 1.9208 / lists + 1.96 * sqrt(ctr * (1 - ctr) / lists + 0.9604 / (lists * lists))) / (1 + 3.8416 / lists) AS ctr_high,
+              sessions,
+              converted_sessions,
+              converted_sessions / sessions AS conversion,
+              (conversion + 1.9208 / sessions - 1.96 * sqrt(conversion * (1 - conversion) / sessions + 0.9604 / (sessions * sessions))) / (1 + 3.8416 / sessions) AS conversion_low,
+              (conversion + 1.9208 / sessions + 1.96 * sqrt(conversion * (1 - conversion) / sessions + 0.9604 / (sessions * sessions))) / (1 + 3.8416 / sessions) AS conversion_high
+          FROM
+          (
+              SELECT variant, count() AS lists, sum(clicked) AS clicked_lists
+              FROM
+              (
+                  SELECT recommendation_id, variant
+                  FROM recommendations FINAL
+                  WHERE $__timeFilter(generated_time)
+              )
+              ANY LEFT JOIN
+              (
+                  SELECT recommendation_id, 1 AS clicked
+                  FROM interactions
+                  WHERE type = 'click'
+                  GROUP BY recommendation_id
+              ) USING recommendation_id
+              GROUP BY variant
+          )
+          ANY LEFT JOIN
+          (
+              SELECT variant, count() AS sessions, sum(bought) AS converted_sessions
+              FROM
+              (
+                  SELECT variant, session_id, max(type = 'purchase') AS bought
+                  FROM events
+                  WHERE $__timeFilter(event_time) AND variant != ''
+                  GROUP BY variant, session_id
+              )
+              GROUP BY variant
+          ) USING variant
+          ORDER BY variant
         `,
       ),
       clickHousePanel(

@@ -102,6 +102,36 @@ export interface LogConfig {
   readonly level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 }
 
+export interface ReasonsConfig {
+  readonly enabled: boolean;
+  readonly boughtTogetherMinSessions: number;
+  readonly coPurchaseMaxItems: number;
+  readonly coPurchaseMaxPartners: number;
+  readonly coPurchaseMaxSessions: number;
+}
+
+export interface ExperimentConfig {
+  /** `name:ranker:weight` entries; empty = one arm, `engine.variant`. */
+  readonly variants: readonly string[];
+  readonly assignBy: 'user' | 'session';
+  readonly salt: string;
+}
+
+export interface ApiConfig {
+  readonly port: number;
+  readonly host: string;
+  readonly keys: readonly string[];
+  readonly publicKey: string;
+  readonly rateLimitPerMinute: number;
+  readonly corsOrigins: readonly string[];
+  readonly defaultN: number;
+  readonly readTimeoutMs: number;
+  readonly maxBatchEvents: number;
+  readonly publicDir: string;
+  readonly metricsUrl: string;
+  readonly demoDataDir: string;
+}
+
 export interface Config {
   readonly kafka: KafkaConfig;
   readonly redis: RedisConfig;
@@ -112,4 +142,7 @@ export interface Config {
   readonly model: ModelConfig;
   readonly metrics: MetricsConfig;
   readonly log: LogConfig;
+  readonly reasons: ReasonsConfig;
+  readonly experiment: ExperimentConfig;
+  readonly api: ApiConfig;
 }

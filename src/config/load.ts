@@ -157,6 +157,11 @@ export function redactConfig(config: Config): JsonObject {
     if (clickhouse['password'] !== '') clickhouse['password'] = '***';
     if (typeof clickhouse['url'] === 'string') clickhouse['url'] = redactUrl(clickhouse['url']);
   }
+  const api = copy['api'];
+  if (isObject(api)) {
+    if (Array.isArray(api['keys'])) api['keys'] = api['keys'].map(() => '***');
+    if (api['publicKey'] !== '') api['publicKey'] = '***';
+  }
   const redis = copy['redis'];
   if (isObject(redis) && typeof redis['url'] === 'string') redis['url'] = redactUrl(redis['url']);
   return copy;

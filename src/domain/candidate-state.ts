@@ -1,4 +1,5 @@
 import type { CandidatesConfig } from '../config/config.ts';
+import { CoPurchases, type CoPurchaseOptions, type CoPurchaseSnapshot } from './co-purchases.ts';
 import { Covisitation, type CovisitationSnapshot } from './covisitation.ts';
 import type { BehaviourEvent, EventType } from './event.ts';
 import { Recommender, type ItemModel, type RecommendRequest } from './recommender/recommender.ts';
@@ -15,7 +16,12 @@ export interface CandidateSnapshot {
   readonly users: UserProfilesSnapshot;
   readonly ranker: RankerSnapshot;
   readonly learnTick: number;
+  /** Absent in checkpoints written before bought-together counts existed. */
+  readonly coPurchases?: CoPurchaseSnapshot;
 }
+
+/** Bounds of the bought-together counts when the caller gives none (reasons.* defaults). */
+export const DEFAULT_CO_PURCHASE: CoPurchaseOptions = { maxItems: 200_000, maxPartners: 50, maxSessions: 200_000, supportCap: 20 };
 
 /** How much one event of each type adds to an item's trending and popularity counts. */
 export const TRENDING_WEIGHT: Record<EventType, number> = {
@@ -45,12 +51,16 @@ export class CandidateState {
   readonly knn: SessionKnn;
   readonly users: UserProfiles;
   readonly recommender: Recommender;
+  /** Distinct sessions that bought each pair of items (for "often bought together" reasons). */
+  readonly coPurchases: CoPurchases;
   private learnTick = 0;
 
   constructor(
     readonly config: CandidatesConfig,
     model?: ItemModel,
+    coPurchase: CoPurchaseOptions = DEFAULT_CO_PURCHASE,
   ) {
+    this.coPurchases = new CoPurchases(coPurchase);
     this.covisit = new Covisitation({
       neighbours: config.covisitNeighbours,
       window: config.covisitWindow,
@@ -103,6 +113,7 @@ export class CandidateState {
       this.covisit.observe(item, previous, event.ts);
       this.knn.observe(event.session_id, item);
     }
+    if (event.type === 'purchase') this.coPurchases.observe(event.session_id, item);
     const weight = TRENDING_WEIGHT[event.type];
     this.trending.observe(item, event.category_id ?? null, weight, event.ts);
     this.popularity.observe(item, event.category_id ?? null, weight, event.ts);
@@ -135,6 +146,7 @@ export class CandidateState {
       users: this.users.snapshot(),
       ranker: this.recommender.ranker.snapshot(),
       learnTick: this.learnTick,
+      coPurchases: this.coPurchases.snapshot(),
     };
   }
 
@@ -146,6 +158,7 @@ export class CandidateState {
     this.knn.restore(snapshot.knn);
     this.users.restore(snapshot.users);
     this.learnTick = snapshot.learnTick;
+    if (snapshot.coPurchases !== undefined) this.coPurchases.restore(snapshot.coPurchases);
     return this.recommender.ranker.restore(snapshot.ranker);
   }
 }

@@ -15,6 +15,8 @@ export interface CovisitationSnapshot {
   readonly rows: readonly (readonly [string, readonly (readonly [string, number])[]])[];
 }
 
+const EMPTY: ReadonlyMap<string, number> = new Map();
+
 export interface Neighbour {
   readonly item: string;
   /** Stored (forward-decayed) score; comparable across neighbours of any item. */
@@ -76,6 +78,19 @@ export class Covisitation {
     for (let i = 0; i < row.size; i += 1) out.push({ item: this.names[row.cells[2 * i] ?? 0] ?? '', score: row.cells[2 * i + 1] ?? 0 });
     out.sort((a, b) => b.score - a.score || (a.item < b.item ? -1 : 1));
     return out.slice(0, k);
+  }
+
+  /**
+   * `x`'s top `k` neighbours as item → score (the same set as `neighbours(x, k)`), for membership tests.
+   * When the row holds no more than `k` items no sort is needed.
+   */
+  topNeighbours(x: string, k: number): ReadonlyMap<string, number> {
+    const row = this.rows.get(x);
+    if (row === undefined) return EMPTY;
+    if (row.size > k) return new Map(this.neighbours(x, k).map((n) => [n.item, n.score]));
+    const out = new Map<string, number>();
+    for (let i = 0; i < row.size; i += 1) out.set(this.names[row.cells[2 * i] ?? 0] ?? '', row.cells[2 * i + 1] ?? 0);
+    return out;
   }
 
   private add(from: string, to: string, w: number): void {

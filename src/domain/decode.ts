@@ -26,7 +26,8 @@ const validateEvent = ajv.compile<BehaviourEvent>(schema);
 // Fatal: a wrong encoding must be rejected, not silently turned into U+FFFD inside ids or queries.
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
 
-function describeSchemaError(error: ErrorObject): string {
+/** One schema error as a short sentence naming the field (shared by decoding and the Feed API). */
+export function describeSchemaError(error: ErrorObject): string {
   const where = error.instancePath === '' ? 'event' : error.instancePath.slice(1).replace(/\//g, '.');
   if (error.keyword === 'additionalProperties') {
     const extra = String((error.params as { additionalProperty?: unknown }).additionalProperty);

@@ -1,11 +1,29 @@
 /** Candidate sources a feed item can come from. */
 export type CandidateSource = 'session_knn' | 'covisit' | 'history' | 'model' | 'trending_category' | 'trending' | 'popular';
 
+/** Kinds of explanation a feed item can carry (see src/domain/reasons.ts for when each is said). */
+export type ReasonType = 'viewed' | 'bought_together' | 'trending_category' | 'popular';
+
+/**
+ * Why an item is in a list, computed by the engine when it builds the list, so the evidence held at
+ * that moment: the item it came through, the support of a pair, the rank in a trending list.
+ */
+export interface Reason {
+  readonly type: ReasonType;
+  readonly evidence: Readonly<Record<string, string | number>>;
+  /** A shopper-facing sentence. */
+  readonly text: string;
+}
+
 export interface FeedItem {
   readonly item_id: string;
   readonly score: number;
   /** The source that contributed most to the item's score. */
   readonly source: CandidateSource;
+  /** Absent in lists written before reasons existed; readers fall back to a generic reason. */
+  readonly reason?: Reason;
+  /** The item's category as the engine last saw it, for filtering at read time; absent when unknown. */
+  readonly category_id?: string;
 }
 
 /** The JSON value stored under a feed key in Redis. */

@@ -114,6 +114,22 @@ export class SessionKnn {
       .slice(0, n);
   }
 
+  /**
+   * Whether a past session the engine holds now (not `self`) contains both `a` and `b`, looking at the
+   * newest `limit` live sessions that touched `b`: evidence that session-kNN can reach `b` through `a`.
+   */
+  heldTogether(a: string, b: string, self: string | undefined, limit: number): boolean {
+    const list = this.postings.get(b);
+    if (list === undefined) return false;
+    for (let i = list.length - 1, looked = 0; i >= 0 && looked < limit; i -= 1) {
+      const session = list[i];
+      if (session === undefined || session.key === self || this.sessions.get(session.key) !== session) continue;
+      looked += 1;
+      if (session.items.includes(a) && session.items.includes(b)) return true;
+    }
+    return false;
+  }
+
   /** ln(sessions seen / sessions that held `item`), 0 for an unknown item. */
   idf(item: string): number {
     const holders = this.holders.get(item);

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { histogramQuantile, parsePrometheus, sum, type Sample } from '../../scripts/demo/prom-text.ts';
+import { histogramQuantile, parsePrometheus, sum, type Sample } from '../../src/adapters/metrics/prom-text.ts';
 import type { ReplaySummary } from '../../src/replay/run.ts';
 import { cleanup } from '../helpers/cleanup.ts';
 import { services } from '../helpers/services.ts';

@@ -2,7 +2,7 @@ import type { DeadLetter, IngestedEvent } from '../../domain/event.ts';
 import { feedIdOf, type FeedWrite } from '../../domain/feed.ts';
 
 /** Row shapes of the tables in schemas/clickhouse (JSONEachRow; optional strings become ''). */
-export function eventRow(ingested: IngestedEvent): Record<string, string | number | null> {
+export function eventRow(ingested: IngestedEvent, variant = ''): Record<string, string | number | null> {
   const e = ingested.event;
   return {
     event_id: e.event_id,
@@ -23,6 +23,7 @@ export function eventRow(ingested: IngestedEvent): Record<string, string | numbe
     kafka_partition: ingested.origin.partition,
     kafka_offset: ingested.origin.offset,
     ingested_ms: ingested.receivedAt,
+    variant,
   };
 }
 
@@ -36,6 +37,7 @@ export function recommendationRow(write: FeedWrite): Record<string, string | num
     items: feed.items.map((item) => item.item_id),
     scores: feed.items.map((item) => item.score),
     sources: feed.items.map((item) => item.source),
+    reasons: feed.items.map((item) => item.reason?.type ?? ''),
     model_version: feed.model_version,
     variant: feed.variant,
     event_ts: feed.event_ts,

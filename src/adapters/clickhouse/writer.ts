@@ -1,4 +1,5 @@
 import type { ClickHouseClient } from '@clickhouse/client';
+import type { BehaviourEvent } from '../../domain/event.ts';
 import type { AnalyticsRows } from '../../ports/analytics-sink.ts';
 import type { MinuteRows } from '../../runtime/minute-stats.ts';
 import { chCall } from './client.ts';
@@ -9,16 +10,18 @@ import { identifier } from './sql.ts';
 export class ClickHouseWriter {
   private readonly db: string;
 
+  /** `variantOf`: the experiment arm stored with each event (the `variant` column); '' when absent. */
   constructor(
     private readonly client: ClickHouseClient,
     database: string,
+    private readonly variantOf: (event: BehaviourEvent) => string = () => '',
   ) {
     this.db = identifier(database);
   }
 
   async insert(rows: AnalyticsRows): Promise<void> {
     await Promise.all([
-      this.insertInto('events', rows.events.map(eventRow)),
+      this.insertInto('events', rows.events.map((ingested) => eventRow(ingested, this.variantOf(ingested.event)))),
       this.insertInto('recommendations', rows.recommendations.map(recommendationRow)),
       this.insertInto('dead_letters', rows.deadLetters.map(deadLetterRow)),
     ]);

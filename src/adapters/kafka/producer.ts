@@ -19,7 +19,8 @@ export class KafkaPublisher implements EventPublisher {
     });
   }
 
-  private connect(): Promise<void> {
+  /** Connects now (otherwise the first publish does): a server calls it at start so no request pays for it. */
+  connect(): Promise<void> {
     this.connected ??= this.producer.connect().catch((cause: unknown) => {
       this.connected = null;
       throw new RecError('REC_KAFKA', 'cannot connect the Kafka producer', { retriable: true, cause });

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { EngineProcess } from '../../../scripts/demo/engine-process.ts';
-import { parsePrometheus, sum, type Sample } from '../../../scripts/demo/prom-text.ts';
+import { parsePrometheus, sum, type Sample } from '../../../src/adapters/metrics/prom-text.ts';
 import type { FaultNamespace } from './namespace.ts';
 
 export const LOG_DIR = join(import.meta.dirname, '..', '..', '..', '.stack', 'logs', 'fault');

@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { sum, type Sample } from '../../../scripts/demo/prom-text.ts';
+import { sum, type Sample } from '../../../src/adapters/metrics/prom-text.ts';
 import { ensureTopics } from '../../../src/adapters/kafka/admin.ts';
 import { createKafka } from '../../../src/adapters/kafka/client.ts';
 import { KafkaPublisher } from '../../../src/adapters/kafka/producer.ts';

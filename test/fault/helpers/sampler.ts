@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { sum } from '../../../scripts/demo/prom-text.ts';
+import { sum } from '../../../src/adapters/metrics/prom-text.ts';
 import { LOG_DIR } from './engine-child.ts';
 import type { EngineChild } from './engine-child.ts';
 

@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Covisitation, type CovisitationOptions } from '../../../src/domain/covisitation.ts';
 import { DAY, HOUR, T0 } from '../helpers/events.ts';
@@ -152,5 +153,21 @@ describe('Covisitation name table', () => {
     const table = covisit.snapshot().rows.flatMap(([, entries]) => entries.map(([name]) => name));
     expect(new Set(table).size).toBeLessThanOrEqual(50 * 3 + 50);
     expect((covisit as unknown as { names: string[] }).names.length).toBeLessThan(2 * 50 + 2 * 250);
+  });
+});
+
+describe('Covisitation.topNeighbours', () => {
+  it('holds exactly the top k of neighbours(), with their scores', () => {
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.integer({ min: 0, max: 30 }), fc.integer({ min: 0, max: 30 })), { maxLength: 200 }), fc.integer({ min: 1, max: 12 }), (pairs, k) => {
+        const covisit = new Covisitation({ neighbours: 8, window: 5, halfLifeMs: 3_600_000, maxItems: 1000 });
+        pairs.forEach(([a, b], i) => covisit.observe(`i${b}`, [`i${a}`], Date.UTC(2026, 0, 1) + i));
+        for (let x = 0; x <= 30; x += 1) {
+          const top = new Map(covisit.neighbours(`i${x}`, k).map((n) => [n.item, n.score]));
+          expect(new Map(covisit.topNeighbours(`i${x}`, k))).toEqual(top);
+        }
+      }),
+      { numRuns: 50 },
+    );
   });
 });

@@ -1,4 +1,4 @@
-/** Just enough of the Prometheus text format to summarise the engine's /metrics in the terminal. */
+/** Just enough of the Prometheus text format to summarise the engine's /metrics (demo, ops panel, fault tests). */
 export interface Sample {
   readonly name: string;
   readonly labels: Readonly<Record<string, string>>;

@@ -1,0 +1,77 @@
+import { Redis } from 'ioredis';
+import type { Feed } from '../../domain/feed.ts';
+import { RecError } from '../../errors.ts';
+import type { FeedReader, SessionView } from '../../ports/feed-reader.ts';
+import { RedisKeys } from './keys.ts';
+
+export interface RedisFeedReaderOptions {
+  readonly url: string;
+  readonly keyPrefix: string;
+  /** Bound on one read, connection included. */
+  readonly timeoutMs: number;
+}
+
+function parseJson<T>(text: string | null | undefined, fallback: T): T {
+  if (text === null || text === undefined || text === '') return fallback;
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    return fallback;
+  }
+}
+
+/**
+ * The Feed API's read-only view of Redis. Its own connection, separate from the engine's writer, with
+ * no retries and a command timeout: a slow or unreachable Redis turns into a fast 503, never a queue.
+ */
+export class RedisFeedReader implements FeedReader {
+  private readonly redis: Redis;
+  private readonly keys: RedisKeys;
+
+  constructor(options: RedisFeedReaderOptions) {
+    this.keys = new RedisKeys(options.keyPrefix);
+    this.redis = new Redis(options.url, {
+      commandTimeout: options.timeoutMs,
+      connectTimeout: Math.max(options.timeoutMs, 1000),
+      maxRetriesPerRequest: 0,
+      retryStrategy: (attempt) => Math.min(attempt * 100, 1000),
+    });
+    // Errors surface on the commands; this only keeps ioredis from logging reconnect noise.
+    this.redis.on('error', () => undefined);
+  }
+
+  async readFeed(feedId: string): Promise<Feed | null> {
+    const text = await this.call(() => this.redis.get(this.keys.feedById(feedId)), `read feed ${feedId}`);
+    if (text === null) return null;
+    const feed = parseJson<Feed | null>(text, null);
+    if (feed === null || !Array.isArray(feed.items)) throw new RecError('REC_DATA', `feed ${feedId} is not valid feed JSON`);
+    return feed;
+  }
+
+  async readSession(sessionId: string): Promise<SessionView | null> {
+    const [userId, lastItems, categories, lastSeen] = await this.call(
+      () => this.redis.hmget(this.keys.session(sessionId), 'user_id', 'last_items', 'categories_1h', 'last_seen'),
+      `read session ${sessionId}`,
+    );
+    if (lastSeen === null || lastSeen === undefined) return null;
+    return {
+      sessionId,
+      userId: userId === null || userId === undefined || userId === '' ? null : userId,
+      lastItems: parseJson<string[]>(lastItems, []),
+      categories: parseJson<Record<string, number>>(categories, {}),
+      lastSeen: Number(lastSeen),
+    };
+  }
+
+  async close(): Promise<void> {
+    await this.redis.quit().catch(() => this.redis.disconnect());
+  }
+
+  private async call<T>(fn: () => Promise<T>, what: string): Promise<T> {
+    try {
+      return await fn();
+    } catch (cause) {
+      throw new RecError('REC_REDIS', `Redis ${what} failed`, { retriable: true, cause });
+    }
+  }
+}

@@ -1,0 +1,111 @@
+import type { CoPurchases } from './co-purchases.ts';
+import type { Covisitation } from './covisitation.ts';
+import type { FeedItem, Reason } from './feed.ts';
+import type { RecommendRequest } from './recommender/recommender.ts';
+import type { SessionKnn } from './session-knn.ts';
+import type { Trending } from './trending.ts';
+
+export interface ReasonSources {
+  readonly covisit: Covisitation;
+  readonly knn: SessionKnn;
+  readonly trending: Trending;
+  readonly coPurchases: CoPurchases;
+}
+
+export interface ReasonOptions {
+  /** Neighbours per item the recommender takes from co-visitation (candidates.covisitNeighbours). */
+  readonly covisitNeighbours: number;
+  /** Length of the trending lists (candidates.trendingTopK). */
+  readonly trendingTopK: number;
+  /** Distinct co-buying sessions needed before "bought together" is said (reasons.boughtTogetherMinSessions). */
+  readonly boughtTogetherMinSessions: number;
+}
+
+/** Recent session items whose co-visitation neighbours enter the candidate pool (as in the recommender). */
+const RECENT_FOR_COVISIT = 5;
+/** For session-kNN items: the newest items tried as X, and the past sessions of the item looked at. */
+const RECENT_FOR_KNN = 2;
+const KNN_SESSIONS_LOOKED_AT = 20;
+
+/**
+ * Explains each item of a list as it is built, from the same state the list came from, so every claim
+ * held at generation time. In order of preference:
+ *
+ * - `bought_together` — Z is an item of this session and at least k distinct sessions bought both Z
+ *   and the item (evidence: Z, sessions);
+ * - `viewed` — X is one of the session's 5 most recent items and the item is among X's co-visitation
+ *   neighbours, the way the candidate reached the pool (evidence: X, via covisit, score); or, for an
+ *   item session-kNN placed, X is one of the 2 newest items and a past session the engine holds has
+ *   both X and the item (evidence: X, via session_knn);
+ * - `trending_category` — the item is in the trending top-K of its category (evidence: category, rank);
+ * - `popular` — the item is in the global trending top-K (evidence: rank).
+ *
+ * An item none of these holds for gets no reason (the Feed API then says only "popular with shoppers").
+ * Each item also gets its category, for filtering at read time.
+ */
+export function explainItems(items: readonly FeedItem[], request: RecommendRequest, sources: ReasonSources, options: ReasonOptions): FeedItem[] {
+  const sessionItems: string[] = [];
+  for (let i = request.sequence.length - 1; i >= 0; i -= 1) {
+    const item = request.sequence[i];
+    if (item !== undefined && !sessionItems.includes(item)) sessionItems.push(item);
+  }
+  for (const item of request.purchased.keys()) if (!sessionItems.includes(item)) sessionItems.push(item);
+  const recent = sessionItems.filter((item) => request.sequence.includes(item)).slice(0, RECENT_FOR_COVISIT);
+  // Looked up on first use: most items are explained by the newest item, so older rows are rarely read.
+  const tops: (ReadonlyMap<string, number> | undefined)[] = [];
+  const neighboursOf = (rank: number, x: string): ReadonlyMap<string, number> => (tops[rank] ??= sources.covisit.topNeighbours(x, options.covisitNeighbours));
+  const categoryRanks = new Map<string, Map<string, number>>();
+  const rankIn = (category: string, item: string): number | undefined => {
+    let ranks = categoryRanks.get(category);
+    if (ranks === undefined) {
+      ranks = new Map(sources.trending.topInCategory(category, options.trendingTopK).map((entry, i) => [entry.item, i + 1]));
+      categoryRanks.set(category, ranks);
+    }
+    return ranks.get(item);
+  };
+  let globalRanks: Map<string, number> | undefined;
+
+  // Only session items with a strong enough partner are looked at per list item (usually none).
+  const boughtWith = sessionItems.map((z) => ({ z, partners: sources.coPurchases.partners(z, options.boughtTogetherMinSessions) })).filter((entry) => entry.partners.size > 0);
+
+  const reasonFor = (item: string, category: string | undefined, source: FeedItem['source']): Reason | null => {
+    let partner: { z: string; sessions: number } | null = null;
+    for (const { z, partners } of boughtWith) {
+      if (z === item) continue;
+      const sessions = partners.get(item) ?? 0;
+      if (sessions >= options.boughtTogetherMinSessions && (partner === null || sessions > partner.sessions)) partner = { z, sessions };
+    }
+    if (partner !== null) return { type: 'bought_together', evidence: { item_id: partner.z, sessions: partner.sessions }, text: `Often bought together with ${partner.z}` };
+    for (let rank = 0; rank < recent.length; rank += 1) {
+      const x = recent[rank] ?? '';
+      const score = x === item ? undefined : neighboursOf(rank, x).get(item);
+      if (score !== undefined) return { type: 'viewed', evidence: { item_id: x, via: 'covisit', score: Math.round(score * 1e6) / 1e6 }, text: `Because you viewed ${x}` };
+    }
+    if (source === 'session_knn') {
+      for (let rank = 0; rank < Math.min(RECENT_FOR_KNN, recent.length); rank += 1) {
+        const x = recent[rank] ?? '';
+        if (x !== item && sources.knn.heldTogether(x, item, request.self, KNN_SESSIONS_LOOKED_AT)) {
+          return { type: 'viewed', evidence: { item_id: x, via: 'session_knn' }, text: `Because you viewed ${x}` };
+        }
+      }
+    }
+    if (category !== undefined) {
+      const rank = rankIn(category, item);
+      if (rank !== undefined) return { type: 'trending_category', evidence: { category_id: category, rank }, text: `Trending in category ${category}` };
+    }
+    globalRanks ??= new Map(sources.trending.top(options.trendingTopK).map((entry, i) => [entry.item, i + 1]));
+    const rank = globalRanks.get(item);
+    if (rank !== undefined) return { type: 'popular', evidence: { rank }, text: 'Popular right now' };
+    return null;
+  };
+
+  return items.map((entry) => {
+    const category = sources.trending.category(entry.item_id);
+    const reason = reasonFor(entry.item_id, category, entry.source);
+    // Plain property writes: object spreads cost more than the explanation itself on this hot path.
+    const out: { -readonly [K in keyof FeedItem]: FeedItem[K] } = { item_id: entry.item_id, score: entry.score, source: entry.source };
+    if (category !== undefined) out.category_id = category;
+    if (reason !== null) out.reason = reason;
+    return out;
+  });
+}

@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest';
+import { CoPurchases } from '../../../src/domain/co-purchases.ts';
+import { Covisitation } from '../../../src/domain/covisitation.ts';
+import type { FeedItem } from '../../../src/domain/feed.ts';
+import { explainItems } from '../../../src/domain/reasons.ts';
+import type { RecommendRequest } from '../../../src/domain/recommender/recommender.ts';
+import { SessionKnn } from '../../../src/domain/session-knn.ts';
+import { Trending } from '../../../src/domain/trending.ts';
+
+const T = Date.UTC(2026, 0, 1);
+
+function sources() {
+  const covisit = new Covisitation({ neighbours: 10, window: 5, halfLifeMs: 3_600_000, maxItems: 1000 });
+  const trending = new Trending({ halfLifeMs: 3_600_000, maxItems: 1000, topK: 2 });
+  const coPurchases = new CoPurchases({ maxItems: 1000, maxPartners: 10, maxSessions: 1000, supportCap: 20 });
+  const knn = new SessionKnn({ k: 10, candidates: 100, maxSessions: 100, maxItemsPerSession: 50 });
+  return { covisit, trending, coPurchases, knn };
+}
+const options = { covisitNeighbours: 10, trendingTopK: 2, boughtTogetherMinSessions: 3 };
+const item = (id: string): FeedItem => ({ item_id: id, score: 1, source: 'covisit' });
+const request = (sequence: string[], purchased: [string, number][] = []): RecommendRequest => ({ sequence, categories: new Map(), purchased: new Map(purchased), now: T });
+
+describe('explainItems', () => {
+  it('says "bought together" only from k distinct co-buying sessions, naming an item of the session', () => {
+    const s = sources();
+    for (let i = 0; i < 3; i += 1) {
+      s.coPurchases.observe(`b${i}`, 'phone');
+      s.coPurchases.observe(`b${i}`, 'case');
+    }
+    s.coPurchases.observe('b9', 'phone');
+    s.coPurchases.observe('b9', 'strap');
+    const [withCase, withStrap] = explainItems([item('case'), item('strap')], request(['phone']), s, options);
+    expect(withCase?.reason).toEqual({ type: 'bought_together', evidence: { item_id: 'phone', sessions: 3 }, text: 'Often bought together with phone' });
+    expect(withStrap?.reason).toBeUndefined();
+  });
+
+  it('says "because you viewed X" when the item is among the co-visitation neighbours of a recent item X', () => {
+    const s = sources();
+    s.covisit.observe('case', ['phone'], T);
+    const [explained, unrelated] = explainItems([item('case'), item('sofa')], request(['shirt', 'phone']), s, options);
+    expect(explained?.reason).toMatchObject({ type: 'viewed', evidence: { item_id: 'phone', via: 'covisit' }, text: 'Because you viewed phone' });
+    expect(unrelated?.reason).toBeUndefined();
+    // Not from an item older than the five the candidates come from.
+    const far = explainItems([item('case')], request(['phone', 'a', 'b', 'c', 'd', 'e']), s, options);
+    expect(far[0]?.reason).toBeUndefined();
+  });
+
+  it('says "because you viewed X" for a session-kNN item when a past session other than this one held both', () => {
+    const s = sources();
+    for (const item of ['phone', 'x', 'case']) s.knn.observe('past', item);
+    for (const item of ['phone', 'shoes']) s.knn.observe('me', item);
+    const knnItem = (id: string): FeedItem => ({ item_id: id, score: 1, source: 'session_knn' });
+    const request = (sequence: string[]): RecommendRequest => ({ sequence, categories: new Map(), purchased: new Map(), now: T, self: 'me' });
+    const [viaKnn, notHeld, ownSession] = explainItems([knnItem('case'), knnItem('sofa'), knnItem('shoes')], request(['phone']), s, options);
+    expect(viaKnn?.reason).toEqual({ type: 'viewed', evidence: { item_id: 'phone', via: 'session_knn' }, text: 'Because you viewed phone' });
+    expect(notHeld?.reason).toBeUndefined();
+    // Only this session itself had phone and shoes together: that is no evidence.
+    expect(ownSession?.reason).toBeUndefined();
+  });
+
+  it('says "trending in Y" only for the top-K of the item\'s category, with its rank, and attaches the category', () => {
+    const s = sources();
+    for (const [id, weight] of [['t1', 5], ['t2', 4], ['t3', 1]] as const) s.trending.observe(id, 'shoes', weight, T);
+    s.trending.refresh();
+    const out = explainItems([item('t1'), item('t3')], request([]), s, options);
+    expect(out[0]?.reason).toEqual({ type: 'trending_category', evidence: { category_id: 'shoes', rank: 1 }, text: 'Trending in category shoes' });
+    expect(out[0]?.category_id).toBe('shoes');
+    expect(out[1]?.reason).toBeUndefined();
+    expect(out[1]?.category_id).toBe('shoes');
+  });
+});
