@@ -192,8 +192,9 @@ async function main(): Promise<void> {
   say(`| engine / bare | ${result.ratio} | ≥ 0.5 |`);
   for (const [load, f] of Object.entries(freshness)) say(`| freshness at ${load} load (${f.rate}/s) p50 / p95 / p99 | ${f.p50Ms} / ${f.p95Ms} / ${f.p99Ms} ms | p50 < 50, p99 < 250 ms at 50 % |`);
   say(`| memory per active session | ${memory['bytesPerSession']} B | ≤ 1024 B |`);
-  say(`| candidate state per 100k items | ${memory['candidateMiBPer100kItems']} MiB | |`);
-  say(`| model per 100k items (dim ${memory['modelDim']}) | ${memory['modelMiBPer100kItems']} MiB | with candidates ≤ 100 MiB |`);
+  say(`| candidate state: per 100k items (co-visitation, trending, popularity) | ${memory['itemStateMiBPer100kItems']} MiB | |`);
+  say(`| candidate state: session-kNN per 100k stored past sessions | ${memory['knnMiBPer100kSessions']} MiB | |`);
+  say(`| model per 100k items (dim ${memory['modelDim']}) | ${memory['modelMiBPer100kItems']} MiB | with the item state ≤ 100 MiB |`);
   say('');
   say('hottest functions (self time, profiled engine run):');
   for (const f of hot) say(`  ${String(f.selfPercent).padStart(5)} %  ${f.fn}  ${f.where}`);

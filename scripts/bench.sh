@@ -4,4 +4,8 @@
 set -euo pipefail
 # shellcheck source=scripts/lib/prepare.sh
 . "$(dirname "${BASH_SOURCE[0]}")/lib/prepare.sh"
+if [[ "${1:-}" == "freshness" ]]; then
+  shift
+  exec node --import tsx bench/freshness-probe.ts "$@"
+fi
 exec node --import tsx bench/run.ts "$@"
