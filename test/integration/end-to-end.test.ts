@@ -1,14 +1,12 @@
-import { createClient, type ClickHouseClient } from '@clickhouse/client';
+import type { ClickHouseClient } from '@clickhouse/client';
 import { Redis } from 'ioredis';
 import { Kafka, logLevel } from 'kafkajs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger } from '../../src/adapters/log/pino.ts';
 import type { Config } from '../../src/config/config.ts';
 import type { BehaviourEvent } from '../../src/domain/event.ts';
 import type { Feed } from '../../src/domain/feed.ts';
-import { MODEL_VERSION, startEngine, type RunningEngine } from '../../src/engine.ts';
-import { cleanup } from '../helpers/cleanup.ts';
-import { testConfig } from '../helpers/engine-config.ts';
+import { MODEL_VERSION, type RunningEngine } from '../../src/engine.ts';
+import { startTestEngine, stopTestEngine } from '../helpers/test-engine.ts';
 import { asRecord, produce, type Outgoing } from '../helpers/produce.ts';
 import { waitFor } from '../helpers/wait-for.ts';
 
@@ -48,18 +46,10 @@ describe('end to end on real Kafka, Redis and ClickHouse', () => {
   };
 
   beforeAll(async () => {
-    config = testConfig('e2e').config;
-    clickhouse = createClient({ url: config.clickhouse.url });
-    redis = new Redis(config.redis.url);
-    engine = await startEngine(config, createLogger({ level: 'warn' }));
+    ({ config, engine, redis, clickhouse } = await startTestEngine('e2e'));
   });
 
-  afterAll(async () => {
-    await engine?.stop();
-    await redis?.quit();
-    await clickhouse?.close();
-    if (config !== undefined) await cleanup(config);
-  });
+  afterAll(() => stopTestEngine({ config, engine, redis, clickhouse }));
 
   it('stores every valid event once, dead-letters every invalid one with its reason, and serves co-visitation', async () => {
     // 40 shoppers go from "phone" to "case"; 10 from "phone" to "charger"; 20 unrelated sessions add noise.

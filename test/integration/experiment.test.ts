@@ -1,17 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createClient, type ClickHouseClient } from '@clickhouse/client';
+import type { ClickHouseClient } from '@clickhouse/client';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger } from '../../src/adapters/log/pino.ts';
 import type { Config } from '../../src/config/config.ts';
 import type { BehaviourEvent } from '../../src/domain/event.ts';
 import { Experiment } from '../../src/domain/experiment.ts';
 import type { Feed } from '../../src/domain/feed.ts';
 import { mulberry32 } from '../../src/domain/random.ts';
-import { startEngine, type RunningEngine } from '../../src/engine.ts';
-import { cleanup } from '../helpers/cleanup.ts';
-import { testConfig } from '../helpers/engine-config.ts';
+import type { RunningEngine } from '../../src/engine.ts';
+import { startTestEngine, stopTestEngine } from '../helpers/test-engine.ts';
 import { asRecord, produce } from '../helpers/produce.ts';
 import { waitFor } from '../helpers/wait-for.ts';
 
@@ -30,18 +28,10 @@ describe('A/B variants on real Kafka, Redis and ClickHouse', () => {
   let clickhouse: ClickHouseClient;
 
   beforeAll(async () => {
-    config = testConfig('ab', { STREAMREC_EXPERIMENT_VARIANTS: 'blend:full:50,covisit:covisit:50', STREAMREC_KAFKA_PARTITIONS: '2' }).config;
-    redis = new Redis(config.redis.url);
-    clickhouse = createClient({ url: config.clickhouse.url });
-    engine = await startEngine(config, createLogger({ level: 'warn' }));
+    ({ config, engine, redis, clickhouse } = await startTestEngine('ab', { STREAMREC_EXPERIMENT_VARIANTS: 'blend:full:50,covisit:covisit:50', STREAMREC_KAFKA_PARTITIONS: '2' }));
   });
 
-  afterAll(async () => {
-    await engine?.stop();
-    await redis?.quit();
-    await clickhouse?.close();
-    if (config !== undefined) await cleanup(config);
-  });
+  afterAll(() => stopTestEngine({ config, engine, redis, clickhouse }));
 
   const rows = async <T>(query: string): Promise<T[]> => (await clickhouse.query({ query, format: 'JSONEachRow' })).json<T>();
 

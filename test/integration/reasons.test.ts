@@ -1,16 +1,14 @@
-import { createClient, type ClickHouseClient } from '@clickhouse/client';
+import type { ClickHouseClient } from '@clickhouse/client';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createLogger } from '../../src/adapters/log/pino.ts';
 import type { Config } from '../../src/config/config.ts';
 import { TRENDING_WEIGHT } from '../../src/domain/candidate-state.ts';
 import type { BehaviourEvent, EventType } from '../../src/domain/event.ts';
 import type { Feed } from '../../src/domain/feed.ts';
 import { mulberry32 } from '../../src/domain/random.ts';
 import { recommendationId } from '../../src/domain/recommendation-id.ts';
-import { startEngine, type RunningEngine } from '../../src/engine.ts';
-import { cleanup } from '../helpers/cleanup.ts';
-import { testConfig } from '../helpers/engine-config.ts';
+import type { RunningEngine } from '../../src/engine.ts';
+import { startTestEngine, stopTestEngine } from '../helpers/test-engine.ts';
 import { asRecord, produce } from '../helpers/produce.ts';
 import { waitFor } from '../helpers/wait-for.ts';
 
@@ -147,22 +145,14 @@ describe('reasons hold at generation time (real Kafka, Redis, ClickHouse)', () =
   let clickhouse: ClickHouseClient;
 
   beforeAll(async () => {
-    config = testConfig('reasons', {
+    ({ config, engine, redis, clickhouse } = await startTestEngine('reasons', {
       STREAMREC_KAFKA_PARTITIONS: '1',
       STREAMREC_REASONS_BOUGHT_TOGETHER_MIN_SESSIONS: String(K_BOUGHT),
       STREAMREC_CANDIDATES_TRENDING_TOP_K: String(TOP_K),
-    }).config;
-    redis = new Redis(config.redis.url);
-    clickhouse = createClient({ url: config.clickhouse.url });
-    engine = await startEngine(config, createLogger({ level: 'warn' }));
+    }));
   });
 
-  afterAll(async () => {
-    await engine?.stop();
-    await redis?.quit();
-    await clickhouse?.close();
-    if (config !== undefined) await cleanup(config);
-  });
+  afterAll(() => stopTestEngine({ config, engine, redis, clickhouse }));
 
   it('every reason on every served list is backed by the events the engine had read when it built the list (100 %)', async () => {
     // Every list the engine writes, as Redis receives it (MONITOR sees the SETs inside MULTI/EXEC).

@@ -1,6 +1,7 @@
 import { Redis } from 'ioredis';
 import type { Feed } from '../../domain/feed.ts';
 import { RecError } from '../../errors.ts';
+import { redisCall } from './call.ts';
 import type { FeedReader, SessionView } from '../../ports/feed-reader.ts';
 import { RedisKeys } from './keys.ts';
 
@@ -41,7 +42,7 @@ export class RedisFeedReader implements FeedReader {
   }
 
   async readFeed(feedId: string): Promise<Feed | null> {
-    const text = await this.call(() => this.redis.get(this.keys.feedById(feedId)), `read feed ${feedId}`);
+    const text = await redisCall(() => this.redis.get(this.keys.feedById(feedId)), `read feed ${feedId}`);
     if (text === null) return null;
     const feed = parseJson<Feed | null>(text, null);
     if (feed === null || !Array.isArray(feed.items)) throw new RecError('REC_DATA', `feed ${feedId} is not valid feed JSON`);
@@ -49,7 +50,7 @@ export class RedisFeedReader implements FeedReader {
   }
 
   async readSession(sessionId: string): Promise<SessionView | null> {
-    const [userId, lastItems, categories, lastSeen] = await this.call(
+    const [userId, lastItems, categories, lastSeen] = await redisCall(
       () => this.redis.hmget(this.keys.session(sessionId), 'user_id', 'last_items', 'categories_1h', 'last_seen'),
       `read session ${sessionId}`,
     );
@@ -65,13 +66,5 @@ export class RedisFeedReader implements FeedReader {
 
   async close(): Promise<void> {
     await this.redis.quit().catch(() => this.redis.disconnect());
-  }
-
-  private async call<T>(fn: () => Promise<T>, what: string): Promise<T> {
-    try {
-      return await fn();
-    } catch (cause) {
-      throw new RecError('REC_REDIS', `Redis ${what} failed`, { retriable: true, cause });
-    }
   }
 }

@@ -3,6 +3,7 @@ import type { RedisConfig } from '../../config/config.ts';
 import type { Feed } from '../../domain/feed.ts';
 import { featureHash } from '../../domain/session-features.ts';
 import { RecError } from '../../errors.ts';
+import { redisCall } from './call.ts';
 import type { StateStore, StateWrites } from '../../ports/state-store.ts';
 import { RedisKeys } from './keys.ts';
 
@@ -54,12 +55,12 @@ export class RedisStateStore implements StateStore {
   }
 
   async readFeed(feedId: string): Promise<Feed | null> {
-    const text = await this.call(() => this.redis.get(this.keys.feedById(feedId)), `read feed ${feedId}`);
+    const text = await redisCall(() => this.redis.get(this.keys.feedById(feedId)), `read feed ${feedId}`);
     return text === null ? null : (JSON.parse(text) as Feed);
   }
 
   async readFeatures(sessionId: string): Promise<Readonly<Record<string, string>> | null> {
-    const hash = await this.call(() => this.redis.hgetall(this.keys.session(sessionId)), `read session ${sessionId}`);
+    const hash = await redisCall(() => this.redis.hgetall(this.keys.session(sessionId)), `read session ${sessionId}`);
     return Object.keys(hash).length === 0 ? null : hash;
   }
 
@@ -68,7 +69,7 @@ export class RedisStateStore implements StateStore {
     let cursor = '0';
     let count = 0;
     do {
-      const [next, keys] = await this.call(() => this.redis.scan(cursor, 'MATCH', this.keys.feedPattern(), 'COUNT', 1000), 'scan feeds');
+      const [next, keys] = await redisCall(() => this.redis.scan(cursor, 'MATCH', this.keys.feedPattern(), 'COUNT', 1000), 'scan feeds');
       cursor = next;
       count += keys.length;
     } while (cursor !== '0');
@@ -76,18 +77,10 @@ export class RedisStateStore implements StateStore {
   }
 
   async ping(): Promise<void> {
-    await this.call(() => this.redis.ping(), 'ping');
+    await redisCall(() => this.redis.ping(), 'ping');
   }
 
   async close(): Promise<void> {
     await this.redis.quit().catch(() => this.redis.disconnect());
-  }
-
-  private async call<T>(fn: () => Promise<T>, what: string): Promise<T> {
-    try {
-      return await fn();
-    } catch (cause) {
-      throw new RecError('REC_REDIS', `Redis ${what} failed`, { retriable: true, cause });
-    }
   }
 }
