@@ -78,6 +78,7 @@ export interface CandidatesConfig {
   readonly rankerLoss: 'listwise' | 'top-k';
   readonly rankerTopK: number;
   readonly rankerFirstPlaceWeight: number;
+  readonly rankerImpressionNegatives: boolean;
   readonly purchaseWeight: number;
 }
 

@@ -88,6 +88,7 @@ export class CandidateState {
         rankerLoss: config.rankerLoss,
         rankerTopK: config.rankerTopK,
         rankerFirstPlaceWeight: config.rankerFirstPlaceWeight,
+        rankerImpressionNegatives: config.rankerImpressionNegatives,
         purchaseWeight: config.purchaseWeight,
       },
     );
@@ -95,15 +96,15 @@ export class CandidateState {
 
   /**
    * Learns from one on-time event. `before` describes the session just before it: the ranker first
-   * learns what the shopper took given the candidates it would have offered (prequential), then every
-   * source absorbs the event.
+   * learns what the shopper took given the candidates it would have offered (prequential) and, when
+   * enabled, against what the session was `shown` and did not take; then every source absorbs the event.
    */
-  observe(event: BehaviourEvent, before: RecommendRequest, ingestedAt: number): void {
+  observe(event: BehaviourEvent, before: RecommendRequest, ingestedAt: number, shown: readonly string[] = []): void {
     this.users.observe(event, ingestedAt);
     const item = event.item_id;
     if (item === undefined) return;
     const head = RANKER_HEAD[event.type];
-    if (head !== undefined && before.sequence.length > 0 && this.sampled()) this.recommender.learn(before, item, head);
+    if (head !== undefined && before.sequence.length > 0 && this.sampled()) this.recommender.learn(before, item, head, shown);
     if (event.type !== 'remove_from_cart' && event.type !== 'search') {
       const previous: string[] = [];
       for (let i = before.sequence.length - 1; i >= 0 && previous.length < this.config.covisitWindow; i -= 1) {

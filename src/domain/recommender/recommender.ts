@@ -52,6 +52,8 @@ export interface RecommenderOptions {
   /** Length of the lists the ranker optimises for (the `top-k` loss). */
   readonly rankerTopK: number;
   readonly rankerFirstPlaceWeight: number;
+  /** Also learn from the list last shown: its best-scored item not taken is a negative. */
+  readonly rankerImpressionNegatives?: boolean;
   readonly purchaseWeight: number;
 }
 
@@ -124,11 +126,39 @@ export class Recommender {
    * Learns from what the shopper did next: `target` is the item taken after `request`. Returns the
    * loss (prequential, before the update), or null when the target was not among the candidates.
    */
-  learn(request: RecommendRequest, target: string, head: Head): number | null {
+  learn(request: RecommendRequest, target: string, head: Head, shown: readonly string[] = []): number | null {
     const pool = this.pool(request);
     const positive = pool.index.get(target);
     if (positive === undefined) return null;
-    return this.ranker.learn(head, pool.x, pool.items.length, positive);
+    const loss = this.ranker.learn(head, pool.x, pool.items.length, positive);
+    if (this.options.rankerImpressionNegatives === true && shown.length > 0) this.learnFromImpression(head, pool.x, pool.index, positive, shown);
+    return loss;
+  }
+
+  /**
+   * An impression the shopper passed over is a negative: one pairwise step of the taken item against the
+   * best-scored item of the list last shown that was not taken (the one the ranker most wrongly preferred).
+   */
+  private learnFromImpression(head: Head, x: Float64Array, index: ReadonlyMap<string, number>, positive: number, shown: readonly string[]): void {
+    let rival = -1;
+    let best = Number.NEGATIVE_INFINITY;
+    const row = new Float64Array(FEATURE_COUNT);
+    const logit = new Float64Array(1);
+    for (const item of shown) {
+      const i = index.get(item);
+      if (i === undefined || i === positive) continue;
+      row.set(x.subarray(i * FEATURE_COUNT, (i + 1) * FEATURE_COUNT));
+      this.ranker.headScores(head, row, 1, logit);
+      if ((logit[0] ?? 0) > best) {
+        best = logit[0] ?? 0;
+        rival = i;
+      }
+    }
+    if (rival < 0) return;
+    const pair = new Float64Array(2 * FEATURE_COUNT);
+    pair.set(x.subarray(positive * FEATURE_COUNT, (positive + 1) * FEATURE_COUNT), 0);
+    pair.set(x.subarray(rival * FEATURE_COUNT, (rival + 1) * FEATURE_COUNT), FEATURE_COUNT);
+    this.ranker.learn(head, pair, 2, 0);
   }
 
   /**

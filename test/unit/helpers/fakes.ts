@@ -112,5 +112,6 @@ export const CANDIDATES: CandidatesConfig = {
   rankerLoss: 'top-k',
   rankerTopK: 20,
   rankerFirstPlaceWeight: 0.3,
+  rankerImpressionNegatives: false,
   purchaseWeight: 0.5,
 };

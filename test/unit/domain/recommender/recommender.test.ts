@@ -156,3 +156,34 @@ describe('Recommender', () => {
     expect(inB).toBeGreaterThanOrEqual(6);
   });
 });
+
+describe('Recommender impression negatives', () => {
+  /** After A, X is co-visited twice as often as Y, yet shoppers shown [X, Y] keep taking Y. */
+  function gapAfterSkips(impressionNegatives: boolean): number {
+    const { covisit, recommender } = setup({ rankerLoss: 'top-k', rankerFirstPlaceWeight: 0, rankerImpressionNegatives: impressionNegatives });
+    pair(covisit, 'A', 'X', 2);
+    pair(covisit, 'A', 'Y', 1);
+    for (let i = 0; i < 20; i += 1) recommender.learn(request(['A']), 'Y', 'click', ['X', 'Y']);
+    const scores = new Map(recommender.recommend(request(['A']), 10).map((item) => [item.item_id, item.score]));
+    return (scores.get('X') ?? 0) - (scores.get('Y') ?? 0);
+  }
+
+  it('steps the taken item against the best-scored shown item it was preferred to', () => {
+    const without = gapAfterSkips(false);
+    const withNegatives = gapAfterSkips(true);
+    // Y is already inside the top 20, so the top-k step alone changes nothing; the skipped X teaches.
+    expect(without).toBeGreaterThan(0);
+    expect(withNegatives).toBeLessThan(without);
+  });
+
+  it('ignores a shown list holding only the taken item or items outside the pool', () => {
+    const a = setup({ rankerLoss: 'top-k', rankerImpressionNegatives: true });
+    const b = setup({ rankerLoss: 'top-k', rankerImpressionNegatives: false });
+    for (const { covisit, recommender } of [a, b]) {
+      pair(covisit, 'A', 'X', 2);
+      pair(covisit, 'A', 'Y', 1);
+      recommender.learn(request(['A']), 'Y', 'click', ['Y', 'unknown']);
+    }
+    expect([...a.recommender.ranker.weights.click]).toEqual([...b.recommender.ranker.weights.click]);
+  });
+});
