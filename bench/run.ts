@@ -6,7 +6,7 @@
  * items, and the hottest functions of a CPU profile. Writes bench/results/<date>.json.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { createKafka } from '../src/adapters/kafka/client.ts';
@@ -27,8 +27,9 @@ const program = new Command()
   .option('--runs <n>', 'runs per figure (the median is reported)', '3')
   .option('--load-seconds <n>', 'seconds of steady load per freshness run', '10')
   .option('--no-model', 'run the engine without the online model')
+  .option('--no-api', 'skip the Feed API read-latency step (npm run bench:api)')
   .parse();
-const opts = program.opts<{ data: string; events: string; runs: string; loadSeconds: string; model: boolean }>();
+const opts = program.opts<{ data: string; events: string; runs: string; loadSeconds: string; model: boolean; api: boolean }>();
 const EVENTS = Number(opts.events);
 const RUNS = Number(opts.runs);
 const stamp = Date.now().toString(36);
@@ -163,6 +164,15 @@ async function main(): Promise<void> {
   const memoryRun = spawnSync(process.execPath, ['--expose-gc', '--import', 'tsx', join(import.meta.dirname, 'memory.ts')], { encoding: 'utf8', maxBuffer: 1 << 20 });
   if (memoryRun.status !== 0) throw new Error(`memory measurement failed: ${memoryRun.stderr}`);
   const memory = JSON.parse(memoryRun.stdout.trim().split('\n').at(-1) ?? '{}') as Record<string, number>;
+  let api: unknown = null;
+  if (opts.api) {
+    say('• Feed API read latency (bench/api.ts, its own process)');
+    const apiRun = spawnSync(process.execPath, ['--import', 'tsx', join(import.meta.dirname, 'api.ts'), '--seconds', '10'], { encoding: 'utf8', maxBuffer: 1 << 22 });
+    process.stdout.write(apiRun.stdout);
+    if (apiRun.status !== 0) throw new Error(`Feed API measurement failed: ${apiRun.stderr}`);
+    const written = /written (\S+\.json)/.exec(apiRun.stdout)?.[1];
+    api = written === undefined ? null : (JSON.parse(readFileSync(written, 'utf8')) as unknown);
+  }
   await cleanup({ ...config, kafka: { ...config.kafka, eventsTopic: topic } });
 
   const result = {
@@ -178,6 +188,7 @@ async function main(): Promise<void> {
     perRun: { bare, engine: engine.map((v) => Math.round(v)) },
     freshness,
     memory,
+    api,
     hot,
     wallSeconds: round((Date.now() - started) / 1000, 1),
   };
