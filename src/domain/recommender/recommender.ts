@@ -131,21 +131,25 @@ export class Recommender {
     const positive = pool.index.get(target);
     if (positive === undefined) return null;
     const loss = this.ranker.learn(head, pool.x, pool.items.length, positive);
-    if (this.options.rankerImpressionNegatives === true && shown.length > 0) this.learnFromImpression(head, pool.x, pool.index, positive, shown);
+    if (this.options.rankerImpressionNegatives === true && shown.length > 0) this.learnFromImpression(head, pool.x, pool.index, positive, target, shown);
     return loss;
   }
 
   /**
-   * An impression the shopper passed over is a negative: one pairwise step of the taken item against the
-   * best-scored item of the list last shown that was not taken (the one the ranker most wrongly preferred).
+   * Impressions the shopper passed over are negatives: when the item taken was on the list last shown,
+   * the items shown above it were seen and skipped, so the taken item takes one pairwise step against
+   * the best-scored of them (the one the ranker most wrongly preferred). When the item taken was not on
+   * the list, nothing says the list was looked at, and nothing is learned from it.
    */
-  private learnFromImpression(head: Head, x: Float64Array, index: ReadonlyMap<string, number>, positive: number, shown: readonly string[]): void {
+  private learnFromImpression(head: Head, x: Float64Array, index: ReadonlyMap<string, number>, positive: number, target: string, shown: readonly string[]): void {
+    const at = shown.indexOf(target);
+    if (at <= 0) return;
     let rival = -1;
     let best = Number.NEGATIVE_INFINITY;
     const row = new Float64Array(FEATURE_COUNT);
     const logit = new Float64Array(1);
-    for (const item of shown) {
-      const i = index.get(item);
+    for (let k = 0; k < at; k += 1) {
+      const i = index.get(shown[k] ?? '');
       if (i === undefined || i === positive) continue;
       row.set(x.subarray(i * FEATURE_COUNT, (i + 1) * FEATURE_COUNT));
       this.ranker.headScores(head, row, 1, logit);

@@ -163,12 +163,12 @@ describe('Recommender impression negatives', () => {
     const { covisit, recommender } = setup({ rankerLoss: 'top-k', rankerFirstPlaceWeight: 0, rankerImpressionNegatives: impressionNegatives });
     pair(covisit, 'A', 'X', 2);
     pair(covisit, 'A', 'Y', 1);
-    for (let i = 0; i < 20; i += 1) recommender.learn(request(['A']), 'Y', 'click', ['X', 'Y']);
+    for (let i = 0; i < 20; i += 1) recommender.learn(request(['A']), 'Y', 'click', ['X', 'Y', 'Z']);
     const scores = new Map(recommender.recommend(request(['A']), 10).map((item) => [item.item_id, item.score]));
     return (scores.get('X') ?? 0) - (scores.get('Y') ?? 0);
   }
 
-  it('steps the taken item against the best-scored shown item it was preferred to', () => {
+  it('steps the taken item against the best-scored item shown above it', () => {
     const without = gapAfterSkips(false);
     const withNegatives = gapAfterSkips(true);
     // Y is already inside the top 20, so the top-k step alone changes nothing; the skipped X teaches.
@@ -176,13 +176,14 @@ describe('Recommender impression negatives', () => {
     expect(withNegatives).toBeLessThan(without);
   });
 
-  it('ignores a shown list holding only the taken item or items outside the pool', () => {
+  it('learns nothing from a list the taken item was not on, or was first on', () => {
     const a = setup({ rankerLoss: 'top-k', rankerImpressionNegatives: true });
     const b = setup({ rankerLoss: 'top-k', rankerImpressionNegatives: false });
     for (const { covisit, recommender } of [a, b]) {
       pair(covisit, 'A', 'X', 2);
       pair(covisit, 'A', 'Y', 1);
-      recommender.learn(request(['A']), 'Y', 'click', ['Y', 'unknown']);
+      recommender.learn(request(['A']), 'Y', 'click', ['Y', 'X']);
+      recommender.learn(request(['A']), 'Y', 'click', ['X', 'Z']);
     }
     expect([...a.recommender.ranker.weights.click]).toEqual([...b.recommender.ranker.weights.click]);
   });
