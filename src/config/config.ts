@@ -79,6 +79,7 @@ export interface CandidatesConfig {
   readonly rankerTopK: number;
   readonly rankerFirstPlaceWeight: number;
   readonly purchaseWeight: number;
+  readonly rankerHiddenUnits: number;
 }
 
 export interface ModelConfig {

@@ -79,6 +79,7 @@ export class CandidateState {
         rankerTopK: config.rankerTopK,
         rankerFirstPlaceWeight: config.rankerFirstPlaceWeight,
         purchaseWeight: config.purchaseWeight,
+        rankerHiddenUnits: config.rankerHiddenUnits,
       },
     );
   }

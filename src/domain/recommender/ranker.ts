@@ -1,4 +1,6 @@
+import { hash32 } from '../random.ts';
 import { FEATURE_COUNT, FEATURES, PRIOR_WEIGHTS } from './features.ts';
+import { HiddenLayer, type HiddenSnapshot } from './hidden-layer.ts';
 
 export type Head = 'click' | 'purchase';
 
@@ -12,6 +14,8 @@ export interface RankerSnapshot {
   readonly squared: Readonly<Record<Head, readonly number[]>>;
   readonly losses: Readonly<Record<Head, { readonly sum: number; readonly count: number }>>;
   readonly updates: number;
+  /** Each head's hidden layer; absent for the linear ranker (and in checkpoints made before it existed). */
+  readonly hidden?: Readonly<Record<Head, HiddenSnapshot>>;
 }
 
 export interface RankerOptions {
@@ -27,23 +31,29 @@ export interface RankerOptions {
   readonly firstPlaceWeight: number;
   /** Weight of the purchase head's logit in the final order. */
   readonly purchaseWeight: number;
+  /** ReLU units each head adds to its linear score (0: the linear ranker alone). */
+  readonly hiddenUnits: number;
 }
 
 /**
- * Online multi-task ranker: two linear heads (click, purchase) over the candidate features, trained
- * with a listwise softmax loss over each request's candidates (the item the shopper actually took is
- * the positive), with per-weight Adagrad. The final logit is click + purchaseWeight·purchase.
+ * Online multi-task ranker: two heads (click, purchase) over the candidate features, each linear or
+ * linear plus a small ReLU hidden layer (`hiddenUnits`), trained on each request's candidates (the
+ * item the shopper actually took is the positive) with the top-k or listwise loss and per-weight
+ * Adagrad. The final logit is click + purchaseWeight·purchase. `weights` are the linear parts.
  */
 export class Ranker {
   readonly weights: Record<Head, Float64Array>;
   private readonly squared: Record<Head, Float64Array>;
   private readonly losses: Record<Head, { sum: number; count: number }> = { click: { sum: 0, count: 0 }, purchase: { sum: 0, count: 0 } };
+  private readonly hidden: Record<Head, HiddenLayer> | null;
   updates = 0;
 
   constructor(private readonly options: RankerOptions) {
     const prior = Float64Array.from(FEATURES.map((name) => PRIOR_WEIGHTS[name]));
     this.weights = { click: prior.slice(), purchase: prior.slice() };
     this.squared = { click: new Float64Array(FEATURE_COUNT).fill(1), purchase: new Float64Array(FEATURE_COUNT).fill(1) };
+    const units = options.hiddenUnits;
+    this.hidden = units > 0 ? { click: new HiddenLayer(units, hash32('ranker:click')), purchase: new HiddenLayer(units, hash32('ranker:purchase')) } : null;
   }
 
   /** Final logits of `count` candidates whose features are rows of `x` (row-major, FEATURE_COUNT wide). */
@@ -60,6 +70,10 @@ export class Ranker {
         click += (c[f] ?? 0) * v;
         purchase += (p[f] ?? 0) * v;
       }
+      if (this.hidden !== null) {
+        click += this.hidden.click.forward(x, i);
+        if (lambda !== 0) purchase += this.hidden.purchase.forward(x, i);
+      }
       out[i] = click + lambda * purchase;
     }
   }
@@ -71,7 +85,7 @@ export class Ranker {
       let z = 0;
       const row = i * FEATURE_COUNT;
       for (let f = 0; f < FEATURE_COUNT; f += 1) z += (w[f] ?? 0) * (x[row + f] ?? 0);
-      out[i] = z;
+      out[i] = z + (this.hidden === null ? 0 : this.hidden[head].forward(x, i));
     }
   }
 
@@ -85,13 +99,9 @@ export class Ranker {
 
   private learnTopK(head: Head, x: Float64Array, count: number, positive: number): number | null {
     const w = this.weights[head];
+    const hidden = this.hidden === null ? null : this.hidden[head];
     const logits = new Float64Array(count);
-    for (let i = 0; i < count; i += 1) {
-      let z = 0;
-      const row = i * FEATURE_COUNT;
-      for (let f = 0; f < FEATURE_COUNT; f += 1) z += (w[f] ?? 0) * (x[row + f] ?? 0);
-      logits[i] = z;
-    }
+    this.headScores(head, x, count, logits);
     const target = logits[positive] ?? 0;
     const others: number[] = [];
     for (let i = 0; i < count; i += 1) if (i !== positive) others.push(i);
@@ -112,8 +122,12 @@ export class Ranker {
       for (let f = 0; f < FEATURE_COUNT; f += 1) {
         gradient[f] = (gradient[f] ?? 0) + weight * ((x[rival * FEATURE_COUNT + f] ?? 0) - (x[positive * FEATURE_COUNT + f] ?? 0));
       }
+      hidden?.accumulate(x, rival, weight);
+      hidden?.accumulate(x, positive, -weight);
     }
-    if (!Number.isFinite(loss) || gradient.some((g) => !Number.isFinite(g))) return null;
+    const finite = Number.isFinite(loss) && gradient.every(Number.isFinite) && (hidden === null || hidden.pendingFinite());
+    hidden?.step(this.options.learningRate, finite && loss > 0);
+    if (!finite) return null;
     if (loss > 0) {
       const g2 = this.squared[head];
       for (let f = 0; f < FEATURE_COUNT; f += 1) {
@@ -131,15 +145,11 @@ export class Ranker {
 
   private learnListwise(head: Head, x: Float64Array, count: number, positive: number): number | null {
     const w = this.weights[head];
+    const hidden = this.hidden === null ? null : this.hidden[head];
     const logits = new Float64Array(count);
+    this.headScores(head, x, count, logits);
     let max = Number.NEGATIVE_INFINITY;
-    for (let i = 0; i < count; i += 1) {
-      let z = 0;
-      const row = i * FEATURE_COUNT;
-      for (let f = 0; f < FEATURE_COUNT; f += 1) z += (w[f] ?? 0) * (x[row + f] ?? 0);
-      logits[i] = z;
-      if (z > max) max = z;
-    }
+    for (const z of logits) if (z > max) max = z;
     let total = 0;
     for (let i = 0; i < count; i += 1) total += Math.exp((logits[i] ?? 0) - max);
     const loss = -((logits[positive] ?? 0) - max - Math.log(total));
@@ -148,8 +158,11 @@ export class Ranker {
       const p = Math.exp((logits[i] ?? 0) - max) / total - (i === positive ? 1 : 0);
       const row = i * FEATURE_COUNT;
       for (let f = 0; f < FEATURE_COUNT; f += 1) gradient[f] = (gradient[f] ?? 0) + p * (x[row + f] ?? 0);
+      hidden?.accumulate(x, i, p);
     }
-    if (!Number.isFinite(loss) || gradient.some((g) => !Number.isFinite(g))) return null;
+    const finite = Number.isFinite(loss) && gradient.every(Number.isFinite) && (hidden === null || hidden.pendingFinite());
+    hidden?.step(this.options.learningRate, finite);
+    if (!finite) return null;
     const g2 = this.squared[head];
     for (let f = 0; f < FEATURE_COUNT; f += 1) {
       const g = gradient[f] ?? 0;
@@ -182,13 +195,20 @@ export class Ranker {
       squared: { click: [...this.squared.click], purchase: [...this.squared.purchase] },
       losses: { click: { ...this.losses.click }, purchase: { ...this.losses.purchase } },
       updates: this.updates,
+      ...(this.hidden === null ? {} : { hidden: { click: this.hidden.click.snapshot(), purchase: this.hidden.purchase.snapshot() } }),
     };
   }
 
-  /** Restores a checkpoint's weights; one made with other features is refused (the priors stay). */
+  /**
+   * Restores a checkpoint's weights; one made with other features, or by a ranker of another shape
+   * (linear against hidden, another width), is refused whole (the priors stay).
+   */
   restore(snapshot: RankerSnapshot): boolean {
     if (snapshot.features.length !== FEATURE_COUNT || snapshot.features.some((name, i) => name !== FEATURES[i])) return false;
+    const hidden = this.hidden;
+    if (hidden === null ? snapshot.hidden !== undefined : snapshot.hidden === undefined || !hidden.click.fits(snapshot.hidden.click) || !hidden.purchase.fits(snapshot.hidden.purchase)) return false;
     for (const head of ['click', 'purchase'] as const) {
+      if (hidden !== null && snapshot.hidden !== undefined) hidden[head].restore(snapshot.hidden[head]);
       this.weights[head].set(snapshot.weights[head]);
       this.squared[head].set(snapshot.squared[head]);
       this.losses[head] = { ...snapshot.losses[head] };

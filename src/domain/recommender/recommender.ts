@@ -53,6 +53,8 @@ export interface RecommenderOptions {
   readonly rankerTopK: number;
   readonly rankerFirstPlaceWeight: number;
   readonly purchaseWeight: number;
+  /** ReLU units per ranker head on top of its linear score (0: linear ranker). */
+  readonly rankerHiddenUnits: number;
 }
 
 const SOURCE_OF: Record<FeatureName, CandidateSource | null> = {
@@ -94,7 +96,7 @@ export class Recommender {
     private readonly sources: RecommenderSources,
     private readonly options: RecommenderOptions,
   ) {
-    this.ranker = new Ranker({ learningRate: options.rankerLearningRate, loss: options.rankerLoss, k: options.rankerTopK, firstPlaceWeight: options.rankerFirstPlaceWeight, purchaseWeight: options.purchaseWeight });
+    this.ranker = new Ranker({ learningRate: options.rankerLearningRate, loss: options.rankerLoss, k: options.rankerTopK, firstPlaceWeight: options.rankerFirstPlaceWeight, purchaseWeight: options.purchaseWeight, hiddenUnits: options.rankerHiddenUnits });
   }
 
   /** The best `n` items for the request, best first, each labelled with its strongest source. */

@@ -113,4 +113,5 @@ export const CANDIDATES: CandidatesConfig = {
   rankerTopK: 20,
   rankerFirstPlaceWeight: 0.3,
   purchaseWeight: 0.5,
+  rankerHiddenUnits: 0,
 };

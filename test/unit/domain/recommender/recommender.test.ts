@@ -19,6 +19,7 @@ const OPTIONS: RecommenderOptions = {
   rankerTopK: 20,
   rankerFirstPlaceWeight: 0.3,
   purchaseWeight: 0.5,
+  rankerHiddenUnits: 0,
 };
 
 function setup(options: Partial<RecommenderOptions> = {}) {
