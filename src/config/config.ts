@@ -80,6 +80,7 @@ export interface CandidatesConfig {
   readonly rankerFirstPlaceWeight: number;
   readonly purchaseWeight: number;
   readonly rankerHiddenUnits: number;
+  readonly rankerCrosses: boolean;
 }
 
 export interface ModelConfig {

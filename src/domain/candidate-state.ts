@@ -80,6 +80,7 @@ export class CandidateState {
         rankerFirstPlaceWeight: config.rankerFirstPlaceWeight,
         purchaseWeight: config.purchaseWeight,
         rankerHiddenUnits: config.rankerHiddenUnits,
+        rankerCrosses: config.rankerCrosses,
       },
     );
   }

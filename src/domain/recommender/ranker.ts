@@ -1,6 +1,7 @@
 import { hash32 } from '../random.ts';
 import { FEATURE_COUNT, FEATURES, PRIOR_WEIGHTS } from './features.ts';
 import { HiddenLayer, type HiddenSnapshot } from './hidden-layer.ts';
+import { PairwiseCrosses, type CrossesSnapshot } from './pairwise-crosses.ts';
 
 export type Head = 'click' | 'purchase';
 
@@ -16,6 +17,16 @@ export interface RankerSnapshot {
   readonly updates: number;
   /** Each head's hidden layer; absent for the linear ranker (and in checkpoints made before it existed). */
   readonly hidden?: Readonly<Record<Head, HiddenSnapshot>>;
+  /** Each head's pairwise cross weights; absent when the ranker has none. */
+  readonly crosses?: Readonly<Record<Head, CrossesSnapshot>>;
+}
+
+/** A non-linear part a head adds to its linear score, stepped with it on the same gradient. */
+interface HeadPart {
+  forward(x: Float64Array, row: number): number;
+  accumulate(x: Float64Array, row: number, coefficient: number): void;
+  pendingFinite(): boolean;
+  step(learningRate: number, apply: boolean): void;
 }
 
 export interface RankerOptions {
@@ -33,6 +44,8 @@ export interface RankerOptions {
   readonly purchaseWeight: number;
   /** ReLU units each head adds to its linear score (0: the linear ranker alone). */
   readonly hiddenUnits: number;
+  /** Add learned weights for every pair of features (x_i·x_j) to each head's linear score. */
+  readonly crosses: boolean;
 }
 
 /**
@@ -46,6 +59,8 @@ export class Ranker {
   private readonly squared: Record<Head, Float64Array>;
   private readonly losses: Record<Head, { sum: number; count: number }> = { click: { sum: 0, count: 0 }, purchase: { sum: 0, count: 0 } };
   private readonly hidden: Record<Head, HiddenLayer> | null;
+  private readonly crosses: Record<Head, PairwiseCrosses> | null;
+  private readonly parts: Record<Head, HeadPart[]>;
   updates = 0;
 
   constructor(private readonly options: RankerOptions) {
@@ -54,6 +69,19 @@ export class Ranker {
     this.squared = { click: new Float64Array(FEATURE_COUNT).fill(1), purchase: new Float64Array(FEATURE_COUNT).fill(1) };
     const units = options.hiddenUnits;
     this.hidden = units > 0 ? { click: new HiddenLayer(units, hash32('ranker:click')), purchase: new HiddenLayer(units, hash32('ranker:purchase')) } : null;
+    this.crosses = options.crosses ? { click: new PairwiseCrosses(), purchase: new PairwiseCrosses() } : null;
+    this.parts = { click: [], purchase: [] };
+    for (const head of ['click', 'purchase'] as const) {
+      if (this.hidden !== null) this.parts[head].push(this.hidden[head]);
+      if (this.crosses !== null) this.parts[head].push(this.crosses[head]);
+    }
+  }
+
+  /** What the head's non-linear parts add to row `row`'s score. */
+  private extra(head: Head, x: Float64Array, row: number): number {
+    let out = 0;
+    for (const part of this.parts[head]) out += part.forward(x, row);
+    return out;
   }
 
   /** Final logits of `count` candidates whose features are rows of `x` (row-major, FEATURE_COUNT wide). */
@@ -70,10 +98,8 @@ export class Ranker {
         click += (c[f] ?? 0) * v;
         purchase += (p[f] ?? 0) * v;
       }
-      if (this.hidden !== null) {
-        click += this.hidden.click.forward(x, i);
-        if (lambda !== 0) purchase += this.hidden.purchase.forward(x, i);
-      }
+      click += this.extra('click', x, i);
+      if (lambda !== 0) purchase += this.extra('purchase', x, i);
       out[i] = click + lambda * purchase;
     }
   }
@@ -85,7 +111,7 @@ export class Ranker {
       let z = 0;
       const row = i * FEATURE_COUNT;
       for (let f = 0; f < FEATURE_COUNT; f += 1) z += (w[f] ?? 0) * (x[row + f] ?? 0);
-      out[i] = z + (this.hidden === null ? 0 : this.hidden[head].forward(x, i));
+      out[i] = z + this.extra(head, x, i);
     }
   }
 
@@ -99,7 +125,7 @@ export class Ranker {
 
   private learnTopK(head: Head, x: Float64Array, count: number, positive: number): number | null {
     const w = this.weights[head];
-    const hidden = this.hidden === null ? null : this.hidden[head];
+    const parts = this.parts[head];
     const logits = new Float64Array(count);
     this.headScores(head, x, count, logits);
     const target = logits[positive] ?? 0;
@@ -122,11 +148,13 @@ export class Ranker {
       for (let f = 0; f < FEATURE_COUNT; f += 1) {
         gradient[f] = (gradient[f] ?? 0) + weight * ((x[rival * FEATURE_COUNT + f] ?? 0) - (x[positive * FEATURE_COUNT + f] ?? 0));
       }
-      hidden?.accumulate(x, rival, weight);
-      hidden?.accumulate(x, positive, -weight);
+      for (const part of parts) {
+        part.accumulate(x, rival, weight);
+        part.accumulate(x, positive, -weight);
+      }
     }
-    const finite = Number.isFinite(loss) && gradient.every(Number.isFinite) && (hidden === null || hidden.pendingFinite());
-    hidden?.step(this.options.learningRate, finite && loss > 0);
+    const finite = Number.isFinite(loss) && gradient.every(Number.isFinite) && parts.every((part) => part.pendingFinite());
+    for (const part of parts) part.step(this.options.learningRate, finite && loss > 0);
     if (!finite) return null;
     if (loss > 0) {
       const g2 = this.squared[head];
@@ -145,7 +173,7 @@ export class Ranker {
 
   private learnListwise(head: Head, x: Float64Array, count: number, positive: number): number | null {
     const w = this.weights[head];
-    const hidden = this.hidden === null ? null : this.hidden[head];
+    const parts = this.parts[head];
     const logits = new Float64Array(count);
     this.headScores(head, x, count, logits);
     let max = Number.NEGATIVE_INFINITY;
@@ -158,10 +186,10 @@ export class Ranker {
       const p = Math.exp((logits[i] ?? 0) - max) / total - (i === positive ? 1 : 0);
       const row = i * FEATURE_COUNT;
       for (let f = 0; f < FEATURE_COUNT; f += 1) gradient[f] = (gradient[f] ?? 0) + p * (x[row + f] ?? 0);
-      hidden?.accumulate(x, i, p);
+      for (const part of parts) part.accumulate(x, i, p);
     }
-    const finite = Number.isFinite(loss) && gradient.every(Number.isFinite) && (hidden === null || hidden.pendingFinite());
-    hidden?.step(this.options.learningRate, finite);
+    const finite = Number.isFinite(loss) && gradient.every(Number.isFinite) && parts.every((part) => part.pendingFinite());
+    for (const part of parts) part.step(this.options.learningRate, finite);
     if (!finite) return null;
     const g2 = this.squared[head];
     for (let f = 0; f < FEATURE_COUNT; f += 1) {
@@ -196,19 +224,23 @@ export class Ranker {
       losses: { click: { ...this.losses.click }, purchase: { ...this.losses.purchase } },
       updates: this.updates,
       ...(this.hidden === null ? {} : { hidden: { click: this.hidden.click.snapshot(), purchase: this.hidden.purchase.snapshot() } }),
+      ...(this.crosses === null ? {} : { crosses: { click: this.crosses.click.snapshot(), purchase: this.crosses.purchase.snapshot() } }),
     };
   }
 
   /**
    * Restores a checkpoint's weights; one made with other features, or by a ranker of another shape
-   * (linear against hidden, another width), is refused whole (the priors stay).
+   * (with or without a hidden layer or crosses, another width), is refused whole (the priors stay).
    */
   restore(snapshot: RankerSnapshot): boolean {
     if (snapshot.features.length !== FEATURE_COUNT || snapshot.features.some((name, i) => name !== FEATURES[i])) return false;
     const hidden = this.hidden;
     if (hidden === null ? snapshot.hidden !== undefined : snapshot.hidden === undefined || !hidden.click.fits(snapshot.hidden.click) || !hidden.purchase.fits(snapshot.hidden.purchase)) return false;
+    const crosses = this.crosses;
+    if (crosses === null ? snapshot.crosses !== undefined : snapshot.crosses === undefined || !crosses.click.fits(snapshot.crosses.click) || !crosses.purchase.fits(snapshot.crosses.purchase)) return false;
     for (const head of ['click', 'purchase'] as const) {
       if (hidden !== null && snapshot.hidden !== undefined) hidden[head].restore(snapshot.hidden[head]);
+      if (crosses !== null && snapshot.crosses !== undefined) crosses[head].restore(snapshot.crosses[head]);
       this.weights[head].set(snapshot.weights[head]);
       this.squared[head].set(snapshot.squared[head]);
       this.losses[head] = { ...snapshot.losses[head] };

@@ -114,4 +114,5 @@ export const CANDIDATES: CandidatesConfig = {
   rankerFirstPlaceWeight: 0.3,
   purchaseWeight: 0.5,
   rankerHiddenUnits: 0,
+  rankerCrosses: false,
 };
