@@ -1,7 +1,7 @@
 import { mulberry32 } from '../random.ts';
 import { FEATURE_COUNT } from './features.ts';
 
-/** One head's non-linear part in a checkpoint: `units` rows of FEATURE_COUNT input weights, then the output weights. */
+/** One head's non-linear part in a checkpoint: input weights feature-major (FEATURE_COUNT rows of `units`), then the output weights. */
 export interface HiddenSnapshot {
   readonly units: number;
   readonly input: readonly number[];
@@ -16,18 +16,23 @@ export interface HiddenSnapshot {
  * feedback proves it useful (an online ranker must never start worse than the linear one). U starts
  * random (seeded, so runs repeat) to break the symmetry between units; the bias feature gives each
  * unit its threshold. Rows are sparse (most candidates come from one or two sources), so the forward
- * pass walks only a row's non-zero features.
+ * pass walks only a row's non-zero features, each adding one contiguous run of U to the activations.
+ * A head never trained (all output weights zero: the purchase head until the first purchase) adds
+ * exactly 0, so it is not computed at all.
  */
 export class HiddenLayer {
-  /** U, row-major: unit h's input weights at [h·FEATURE_COUNT, (h+1)·FEATURE_COUNT). */
+  /** U, feature-major: feature f's weights into every unit at [f·units, (f+1)·units). */
   readonly input: Float64Array;
   readonly output: Float64Array;
   private readonly inputSquared: Float64Array;
   private readonly outputSquared: Float64Array;
   private readonly inputGradient: Float64Array;
   private readonly outputGradient: Float64Array;
-  private readonly nonZero = new Int32Array(FEATURE_COUNT);
+  private readonly varying = new Int32Array(FEATURE_COUNT);
+  private readonly shared: Float64Array;
   private readonly activation: Float64Array;
+  /** False while every output weight is zero (the layer adds nothing). */
+  private live = false;
 
   constructor(
     readonly units: number,
@@ -44,42 +49,76 @@ export class HiddenLayer {
     this.inputGradient = new Float64Array(units * FEATURE_COUNT);
     this.outputGradient = new Float64Array(units);
     this.activation = new Float64Array(units);
+    this.shared = new Float64Array(units);
   }
 
-  /** v·relu(U·x) of row `row` of `x`, leaving the unit activations in the scratch buffer. */
-  forward(x: Float64Array, row: number): number {
-    const base = row * FEATURE_COUNT;
-    let nnz = 0;
-    for (let f = 0; f < FEATURE_COUNT; f += 1) if ((x[base + f] ?? 0) !== 0) this.nonZero[nnz++] = f;
-    let out = 0;
-    for (let h = 0; h < this.units; h += 1) {
-      const w = h * FEATURE_COUNT;
-      let a = 0;
-      for (let j = 0; j < nnz; j += 1) {
-        const f = this.nonZero[j] ?? 0;
-        a += (this.input[w + f] ?? 0) * (x[base + f] ?? 0);
-      }
-      const relu = a > 0 ? a : 0;
-      this.activation[h] = relu;
-      out += (this.output[h] ?? 0) * relu;
+  /**
+   * Adds v·relu(U·x) of rows 0..count−1 to `out`. Columns equal on every row (the bias and the
+   * request features) are folded into the activations once per call rather than once per row, which
+   * more than halves the work on a typical pool.
+   */
+  forwardAll(x: Float64Array, count: number, out: Float64Array): void {
+    if (!this.live || count === 0) return;
+    const units = this.units;
+    const shared = this.shared;
+    shared.fill(0);
+    let varying = 0;
+    for (let f = 0; f < FEATURE_COUNT; f += 1) {
+      const first = x[f] ?? 0;
+      let constant = true;
+      for (let i = 1; i < count && constant; i += 1) constant = (x[i * FEATURE_COUNT + f] ?? 0) === first;
+      if (!constant) this.varying[varying++] = f;
+      else if (first !== 0) for (let h = 0; h < units; h += 1) shared[h] = (shared[h] ?? 0) + (this.input[f * units + h] ?? 0) * first;
     }
-    return out;
+    const a = this.activation;
+    for (let i = 0; i < count; i += 1) {
+      a.set(shared);
+      const base = i * FEATURE_COUNT;
+      for (let j = 0; j < varying; j += 1) {
+        const f = this.varying[j] ?? 0;
+        const v = x[base + f] ?? 0;
+        if (v === 0) continue;
+        const w = f * units;
+        for (let h = 0; h < units; h += 1) a[h] = (a[h] ?? 0) + (this.input[w + h] ?? 0) * v;
+      }
+      let z = 0;
+      for (let h = 0; h < units; h += 1) {
+        const pre = a[h] ?? 0;
+        if (pre > 0) z += (this.output[h] ?? 0) * pre;
+      }
+      out[i] = (out[i] ?? 0) + z;
+    }
+  }
+
+  /** relu(U·x) of row `row` into the scratch buffer. */
+  private activate(x: Float64Array, row: number): void {
+    const units = this.units;
+    const a = this.activation;
+    a.fill(0);
+    const base = row * FEATURE_COUNT;
+    for (let f = 0; f < FEATURE_COUNT; f += 1) {
+      const v = x[base + f] ?? 0;
+      if (v === 0) continue;
+      const w = f * units;
+      for (let h = 0; h < units; h += 1) a[h] = (a[h] ?? 0) + (this.input[w + h] ?? 0) * v;
+    }
+    for (let h = 0; h < units; h += 1) if (!((a[h] ?? 0) > 0)) a[h] = 0;
   }
 
   /** Adds `coefficient` times the gradient of row `row`'s output to the pending step. */
   accumulate(x: Float64Array, row: number, coefficient: number): void {
-    this.forward(x, row);
+    this.activate(x, row);
+    const units = this.units;
     const base = row * FEATURE_COUNT;
-    for (let h = 0; h < this.units; h += 1) {
-      const relu = this.activation[h] ?? 0;
-      if (relu <= 0) continue;
-      this.outputGradient[h] = (this.outputGradient[h] ?? 0) + coefficient * relu;
-      const back = coefficient * (this.output[h] ?? 0);
-      if (back === 0) continue;
-      const w = h * FEATURE_COUNT;
-      for (let f = 0; f < FEATURE_COUNT; f += 1) {
-        const v = x[base + f] ?? 0;
-        if (v !== 0) this.inputGradient[w + f] = (this.inputGradient[w + f] ?? 0) + back * v;
+    for (let h = 0; h < units; h += 1) this.outputGradient[h] = (this.outputGradient[h] ?? 0) + coefficient * (this.activation[h] ?? 0);
+    if (!this.live) return;
+    for (let f = 0; f < FEATURE_COUNT; f += 1) {
+      const v = coefficient * (x[base + f] ?? 0);
+      if (v === 0) continue;
+      const w = f * units;
+      for (let h = 0; h < units; h += 1) {
+        // Only units active on this row pass gradient back (ReLU).
+        if ((this.activation[h] ?? 0) > 0) this.inputGradient[w + h] = (this.inputGradient[w + h] ?? 0) + (this.output[h] ?? 0) * v;
       }
     }
   }
@@ -94,6 +133,7 @@ export class HiddenLayer {
     if (apply) {
       adagrad(this.output, this.outputSquared, this.outputGradient, learningRate);
       adagrad(this.input, this.inputSquared, this.inputGradient, learningRate);
+      this.live = this.output.some((v) => v !== 0);
     }
     this.outputGradient.fill(0);
     this.inputGradient.fill(0);
@@ -120,6 +160,7 @@ export class HiddenLayer {
     this.output.set(snapshot.output);
     this.inputSquared.set(snapshot.inputSquared);
     this.outputSquared.set(snapshot.outputSquared);
+    this.live = this.output.some((v) => v !== 0);
   }
 }
 

@@ -34,8 +34,12 @@ export class PairwiseCrosses {
     return nnz;
   }
 
-  /** Σ c_ij·x_i·x_j of row `row` of `x`. */
-  forward(x: Float64Array, row: number): number {
+  /** Adds Σ c_ij·x_i·x_j of rows 0..count−1 to `out`. */
+  forwardAll(x: Float64Array, count: number, out: Float64Array): void {
+    for (let i = 0; i < count; i += 1) out[i] = (out[i] ?? 0) + this.forward(x, i);
+  }
+
+  private forward(x: Float64Array, row: number): number {
     const base = row * FEATURE_COUNT;
     const nnz = this.gather(x, base);
     let out = 0;

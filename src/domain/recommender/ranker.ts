@@ -23,7 +23,8 @@ export interface RankerSnapshot {
 
 /** A non-linear part a head adds to its linear score, stepped with it on the same gradient. */
 interface HeadPart {
-  forward(x: Float64Array, row: number): number;
+  /** Adds the part's output for rows 0..count−1 to `out`. */
+  forwardAll(x: Float64Array, count: number, out: Float64Array): void;
   accumulate(x: Float64Array, row: number, coefficient: number): void;
   pendingFinite(): boolean;
   step(learningRate: number, apply: boolean): void;
@@ -77,31 +78,14 @@ export class Ranker {
     }
   }
 
-  /** What the head's non-linear parts add to row `row`'s score. */
-  private extra(head: Head, x: Float64Array, row: number): number {
-    let out = 0;
-    for (const part of this.parts[head]) out += part.forward(x, row);
-    return out;
-  }
 
   /** Final logits of `count` candidates whose features are rows of `x` (row-major, FEATURE_COUNT wide). */
   score(x: Float64Array, count: number, out: Float64Array): void {
-    const c = this.weights.click;
-    const p = this.weights.purchase;
     const lambda = this.options.purchaseWeight;
-    for (let i = 0; i < count; i += 1) {
-      let click = 0;
-      let purchase = 0;
-      const row = i * FEATURE_COUNT;
-      for (let f = 0; f < FEATURE_COUNT; f += 1) {
-        const v = x[row + f] ?? 0;
-        click += (c[f] ?? 0) * v;
-        purchase += (p[f] ?? 0) * v;
-      }
-      click += this.extra('click', x, i);
-      if (lambda !== 0) purchase += this.extra('purchase', x, i);
-      out[i] = click + lambda * purchase;
-    }
+    const purchase = new Float64Array(count);
+    this.headScores('click', x, count, out);
+    if (lambda !== 0) this.headScores('purchase', x, count, purchase);
+    for (let i = 0; i < count; i += 1) out[i] = (out[i] ?? 0) + lambda * (purchase[i] ?? 0);
   }
 
   /** Logits of one head alone (for per-head evaluation). */
@@ -111,8 +95,9 @@ export class Ranker {
       let z = 0;
       const row = i * FEATURE_COUNT;
       for (let f = 0; f < FEATURE_COUNT; f += 1) z += (w[f] ?? 0) * (x[row + f] ?? 0);
-      out[i] = z + this.extra(head, x, i);
+      out[i] = z;
     }
+    for (const part of this.parts[head]) part.forwardAll(x, count, out);
   }
 
   /**

@@ -118,6 +118,19 @@ describe('Ranker with a hidden layer or pairwise crosses', () => {
     expect(first(trained(0, true))).toBe(true);
   });
 
+  it('scores a row the same in any pool (request-wide columns are folded in once per pool)', () => {
+    const ranker = trained(8, true);
+    const x = xorRequest(F.trending);
+    for (let i = 0; i < 3; i += 1) x[i * FEATURE_COUNT + F.context_length] = 0.5;
+    const together = new Float64Array(3);
+    ranker.score(x, 3, together);
+    for (let i = 0; i < 3; i += 1) {
+      const alone = new Float64Array(1);
+      ranker.score(x.subarray(i * FEATURE_COUNT, (i + 1) * FEATURE_COUNT), 1, alone);
+      expect(alone[0]).toBeCloseTo(together[i] ?? Number.NaN, 12);
+    }
+  });
+
   it('round-trips a checkpoint exactly, through JSON, and goes on learning the same way', () => {
     const ranker = trained(8, true);
     const copy = new Ranker({ ...options, hiddenUnits: 8, crosses: true });
