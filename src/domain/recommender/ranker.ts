@@ -50,6 +50,24 @@ export interface RankerOptions {
 }
 
 /**
+ * The best `k` rows other than `skip` by logit, best first, ties in row order (as a stable sort of all
+ * rows would give), without sorting the whole pool: only the top k is ever needed, once per event.
+ */
+export function bestOthers(logits: Float64Array, count: number, skip: number, k: number): number[] {
+  const top: number[] = [];
+  for (let i = 0; i < count; i += 1) {
+    if (i === skip) continue;
+    const z = logits[i] ?? 0;
+    if (top.length === k && !(z > (logits[top[k - 1] ?? 0] ?? 0))) continue;
+    let at = top.length;
+    while (at > 0 && z > (logits[top[at - 1] ?? 0] ?? 0)) at -= 1;
+    top.splice(at, 0, i);
+    if (top.length > k) top.pop();
+  }
+  return top;
+}
+
+/**
  * Online multi-task ranker: two heads (click, purchase) over the candidate features, each linear or
  * linear plus a small ReLU hidden layer (`hiddenUnits`), trained on each request's candidates (the
  * item the shopper actually took is the positive) with the top-k or listwise loss and per-weight
@@ -114,13 +132,11 @@ export class Ranker {
     const logits = new Float64Array(count);
     this.headScores(head, x, count, logits);
     const target = logits[positive] ?? 0;
-    const others: number[] = [];
-    for (let i = 0; i < count; i += 1) if (i !== positive) others.push(i);
-    others.sort((a, b) => (logits[b] ?? 0) - (logits[a] ?? 0));
+    const others = bestOthers(logits, count, positive, this.options.k);
     // Two rivals: the k-th best other candidate (the one the taken item must beat to be shown at all),
     // and the best one (to be shown first), the latter with a smaller step: hits matter more than order.
     const rivals: [number | undefined, number][] = [
-      [others[Math.min(this.options.k, others.length) - 1], 1],
+      [others.at(-1), 1],
       [others[0], this.options.firstPlaceWeight],
     ];
     let loss = 0;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { F, FEATURE_COUNT } from '../../../../src/domain/recommender/features.ts';
-import { Ranker, type RankerSnapshot } from '../../../../src/domain/recommender/ranker.ts';
+import { Ranker, bestOthers, type RankerSnapshot } from '../../../../src/domain/recommender/ranker.ts';
 
 /** Candidate rows with one feature set each: `values[i]` on feature `feature`. */
 function rows(feature: number, values: readonly number[]): Float64Array {
@@ -178,5 +178,14 @@ describe('Ranker with a hidden layer or pairwise crosses', () => {
     expect(after.hidden).toEqual(before.hidden);
     expect(after.crosses).toEqual(before.crosses);
     expect(after.weights).toEqual(before.weights);
+  });
+});
+
+describe('bestOthers', () => {
+  it('matches a stable sort of every other row, truncated to k, ties in row order', () => {
+    const logits = Float64Array.from([3, 1, 3, 2, 5, 1, 3, 0, 2]);
+    const sorted = [...logits.keys()].filter((i) => i !== 4).sort((a, b) => (logits[b] ?? 0) - (logits[a] ?? 0));
+    for (const k of [1, 2, 3, 5, 8, 20]) expect(bestOthers(logits, logits.length, 4, k)).toEqual(sorted.slice(0, k));
+    expect(bestOthers(logits, 1, 0, 3)).toEqual([]);
   });
 });
