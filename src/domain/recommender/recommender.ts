@@ -172,6 +172,10 @@ export class Recommender {
     return { auc: above / (count - 1), logLoss: -(z - max - Math.log(total)), candidates: count };
   }
 
+  /**
+   * The source whose feature adds most to the click head's linear part. The hidden layer is left out:
+   * its units mix sources, so no one source owns their share; the label is for display only.
+   */
   private mainSource(x: Float64Array, row: number): CandidateSource {
     const w = this.ranker.weights.click;
     let best: CandidateSource = 'popular';
