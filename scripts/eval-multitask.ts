@@ -19,7 +19,7 @@ const opts = program.opts<{ data: string; json?: string }>();
 async function main(): Promise<void> {
   const loaded = await loadDiginetica({ dataDir: opts.data, sources: ['views', 'purchases'], limit: 0, shiftToNow: false, now: Date.now() });
   const started = Date.now();
-  const report = multitask(loaded.events, loadConfig({ ...process.env, STREAMREC_CANDIDATES_EXCLUDE_CURRENT_ITEM: 'false' }));
+  const report = multitask(loaded.events, loadConfig({ ...process.env, STREAMREC_CANDIDATES_EXCLUDE_CURRENT_ITEM: 'false', STREAMREC_CANDIDATES_RANKER_IMPRESSION_NEGATIVES: 'false' }));
   const out = (line: string): void => void process.stdout.write(`${line}\n`);
   out(`${loaded.events.length.toLocaleString('en-US')} events (views and purchases, in time order), ${((Date.now() - started) / 1000).toFixed(1)} s`);
   out('| head | events | item among candidates | prequential AUC | prequential log-loss |');

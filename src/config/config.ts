@@ -80,6 +80,8 @@ export interface CandidatesConfig {
   readonly rankerFirstPlaceWeight: number;
   readonly rankerImpressionNegatives: boolean;
   readonly purchaseWeight: number;
+  readonly rankerHiddenUnits: number;
+  readonly rankerCrosses: boolean;
 }
 
 export interface ModelConfig {

@@ -90,6 +90,8 @@ export class CandidateState {
         rankerFirstPlaceWeight: config.rankerFirstPlaceWeight,
         rankerImpressionNegatives: config.rankerImpressionNegatives,
         purchaseWeight: config.purchaseWeight,
+        rankerHiddenUnits: config.rankerHiddenUnits,
+        rankerCrosses: config.rankerCrosses,
       },
     );
   }

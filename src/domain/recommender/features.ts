@@ -1,11 +1,18 @@
 /**
  * The ranker's features of one candidate item, in a fixed order. Source scores are normalised per
  * request (divided by the best score of that source), so the weights compare sources, not scales.
+ * The `_rank` features give the item's place in that source's list as 1/log2(2 + rank) (1 for the
+ * first, 0 when absent): a place means the same in every request, where a score ratio depends on how
+ * peaked that request's scores happen to be. The last three describe the request, not the item (the
+ * same on every row): a linear ranker cannot use them, but a hidden layer can, to trust one source
+ * more in short sessions or when another source knows little.
  */
 export const FEATURES = [
   'bias',
   'session_knn',
+  'session_knn_rank',
   'covisit_last',
+  'covisit_last_rank',
   'covisit_recent',
   'in_session',
   'session_recency',
@@ -15,6 +22,9 @@ export const FEATURES = [
   'trending_category',
   'trending',
   'model',
+  'context_length',
+  'knn_strength',
+  'covisit_strength',
 ] as const;
 
 export type FeatureName = (typeof FEATURES)[number];
@@ -29,7 +39,9 @@ export const F = Object.fromEntries(FEATURES.map((name, index) => [name, index])
 export const PRIOR_WEIGHTS: Readonly<Record<FeatureName, number>> = {
   bias: 0,
   session_knn: 10,
+  session_knn_rank: 0,
   covisit_last: 0,
+  covisit_last_rank: 0,
   covisit_recent: 1,
   in_session: 0,
   session_recency: 0,
@@ -39,4 +51,7 @@ export const PRIOR_WEIGHTS: Readonly<Record<FeatureName, number>> = {
   trending_category: 0.1,
   trending: 0.02,
   model: 1,
+  context_length: 0,
+  knn_strength: 0,
+  covisit_strength: 0,
 };

@@ -1,4 +1,7 @@
+import { hash32 } from '../random.ts';
 import { FEATURE_COUNT, FEATURES, PRIOR_WEIGHTS } from './features.ts';
+import { HiddenLayer, type HiddenSnapshot } from './hidden-layer.ts';
+import { PairwiseCrosses, type CrossesSnapshot } from './pairwise-crosses.ts';
 
 export type Head = 'click' | 'purchase';
 
@@ -12,6 +15,19 @@ export interface RankerSnapshot {
   readonly squared: Readonly<Record<Head, readonly number[]>>;
   readonly losses: Readonly<Record<Head, { readonly sum: number; readonly count: number }>>;
   readonly updates: number;
+  /** Each head's hidden layer; absent for the linear ranker (and in checkpoints made before it existed). */
+  readonly hidden?: Readonly<Record<Head, HiddenSnapshot>>;
+  /** Each head's pairwise cross weights; absent when the ranker has none. */
+  readonly crosses?: Readonly<Record<Head, CrossesSnapshot>>;
+}
+
+/** A non-linear part a head adds to its linear score, stepped with it on the same gradient. */
+interface HeadPart {
+  /** Adds the part's output for rows 0..count−1 to `out`. */
+  forwardAll(x: Float64Array, count: number, out: Float64Array): void;
+  accumulate(x: Float64Array, row: number, coefficient: number): void;
+  pendingFinite(): boolean;
+  step(learningRate: number, apply: boolean): void;
 }
 
 export interface RankerOptions {
@@ -27,41 +43,67 @@ export interface RankerOptions {
   readonly firstPlaceWeight: number;
   /** Weight of the purchase head's logit in the final order. */
   readonly purchaseWeight: number;
+  /** ReLU units each head adds to its linear score (0: the linear ranker alone). */
+  readonly hiddenUnits: number;
+  /** Add learned weights for every pair of features (x_i·x_j) to each head's linear score. */
+  readonly crosses: boolean;
 }
 
 /**
- * Online multi-task ranker: two linear heads (click, purchase) over the candidate features, trained
- * with a listwise softmax loss over each request's candidates (the item the shopper actually took is
- * the positive), with per-weight Adagrad. The final logit is click + purchaseWeight·purchase.
+ * The best `k` rows other than `skip` by logit, best first, ties in row order (as a stable sort of all
+ * rows would give), without sorting the whole pool: only the top k is ever needed, once per event.
+ */
+export function bestOthers(logits: Float64Array, count: number, skip: number, k: number): number[] {
+  const top: number[] = [];
+  for (let i = 0; i < count; i += 1) {
+    if (i === skip) continue;
+    const z = logits[i] ?? 0;
+    if (top.length === k && !(z > (logits[top[k - 1] ?? 0] ?? 0))) continue;
+    let at = top.length;
+    while (at > 0 && z > (logits[top[at - 1] ?? 0] ?? 0)) at -= 1;
+    top.splice(at, 0, i);
+    if (top.length > k) top.pop();
+  }
+  return top;
+}
+
+/**
+ * Online multi-task ranker: two heads (click, purchase) over the candidate features, each linear or
+ * linear plus a small ReLU hidden layer (`hiddenUnits`), trained on each request's candidates (the
+ * item the shopper actually took is the positive) with the top-k or listwise loss and per-weight
+ * Adagrad. The final logit is click + purchaseWeight·purchase. `weights` are the linear parts.
  */
 export class Ranker {
   readonly weights: Record<Head, Float64Array>;
   private readonly squared: Record<Head, Float64Array>;
   private readonly losses: Record<Head, { sum: number; count: number }> = { click: { sum: 0, count: 0 }, purchase: { sum: 0, count: 0 } };
+  private readonly hidden: Record<Head, HiddenLayer> | null;
+  private readonly crosses: Record<Head, PairwiseCrosses> | null;
+  private readonly parts: Record<Head, HeadPart[]>;
   updates = 0;
 
   constructor(private readonly options: RankerOptions) {
     const prior = Float64Array.from(FEATURES.map((name) => PRIOR_WEIGHTS[name]));
     this.weights = { click: prior.slice(), purchase: prior.slice() };
     this.squared = { click: new Float64Array(FEATURE_COUNT).fill(1), purchase: new Float64Array(FEATURE_COUNT).fill(1) };
+    const units = options.hiddenUnits;
+    this.hidden = units > 0 ? { click: new HiddenLayer(units, hash32('ranker:click')), purchase: new HiddenLayer(units, hash32('ranker:purchase')) } : null;
+    this.crosses = options.crosses ? { click: new PairwiseCrosses(), purchase: new PairwiseCrosses() } : null;
+    this.parts = { click: [], purchase: [] };
+    for (const head of ['click', 'purchase'] as const) {
+      if (this.hidden !== null) this.parts[head].push(this.hidden[head]);
+      if (this.crosses !== null) this.parts[head].push(this.crosses[head]);
+    }
   }
+
 
   /** Final logits of `count` candidates whose features are rows of `x` (row-major, FEATURE_COUNT wide). */
   score(x: Float64Array, count: number, out: Float64Array): void {
-    const c = this.weights.click;
-    const p = this.weights.purchase;
     const lambda = this.options.purchaseWeight;
-    for (let i = 0; i < count; i += 1) {
-      let click = 0;
-      let purchase = 0;
-      const row = i * FEATURE_COUNT;
-      for (let f = 0; f < FEATURE_COUNT; f += 1) {
-        const v = x[row + f] ?? 0;
-        click += (c[f] ?? 0) * v;
-        purchase += (p[f] ?? 0) * v;
-      }
-      out[i] = click + lambda * purchase;
-    }
+    const purchase = new Float64Array(count);
+    this.headScores('click', x, count, out);
+    if (lambda !== 0) this.headScores('purchase', x, count, purchase);
+    for (let i = 0; i < count; i += 1) out[i] = (out[i] ?? 0) + lambda * (purchase[i] ?? 0);
   }
 
   /** Logits of one head alone (for per-head evaluation). */
@@ -73,6 +115,7 @@ export class Ranker {
       for (let f = 0; f < FEATURE_COUNT; f += 1) z += (w[f] ?? 0) * (x[row + f] ?? 0);
       out[i] = z;
     }
+    for (const part of this.parts[head]) part.forwardAll(x, count, out);
   }
 
   /**
@@ -85,21 +128,15 @@ export class Ranker {
 
   private learnTopK(head: Head, x: Float64Array, count: number, positive: number): number | null {
     const w = this.weights[head];
+    const parts = this.parts[head];
     const logits = new Float64Array(count);
-    for (let i = 0; i < count; i += 1) {
-      let z = 0;
-      const row = i * FEATURE_COUNT;
-      for (let f = 0; f < FEATURE_COUNT; f += 1) z += (w[f] ?? 0) * (x[row + f] ?? 0);
-      logits[i] = z;
-    }
+    this.headScores(head, x, count, logits);
     const target = logits[positive] ?? 0;
-    const others: number[] = [];
-    for (let i = 0; i < count; i += 1) if (i !== positive) others.push(i);
-    others.sort((a, b) => (logits[b] ?? 0) - (logits[a] ?? 0));
+    const others = bestOthers(logits, count, positive, this.options.k);
     // Two rivals: the k-th best other candidate (the one the taken item must beat to be shown at all),
     // and the best one (to be shown first), the latter with a smaller step: hits matter more than order.
     const rivals: [number | undefined, number][] = [
-      [others[Math.min(this.options.k, others.length) - 1], 1],
+      [others.at(-1), 1],
       [others[0], this.options.firstPlaceWeight],
     ];
     let loss = 0;
@@ -112,8 +149,14 @@ export class Ranker {
       for (let f = 0; f < FEATURE_COUNT; f += 1) {
         gradient[f] = (gradient[f] ?? 0) + weight * ((x[rival * FEATURE_COUNT + f] ?? 0) - (x[positive * FEATURE_COUNT + f] ?? 0));
       }
+      for (const part of parts) {
+        part.accumulate(x, rival, weight);
+        part.accumulate(x, positive, -weight);
+      }
     }
-    if (!Number.isFinite(loss) || gradient.some((g) => !Number.isFinite(g))) return null;
+    const finite = Number.isFinite(loss) && gradient.every(Number.isFinite) && parts.every((part) => part.pendingFinite());
+    for (const part of parts) part.step(this.options.learningRate, finite && loss > 0);
+    if (!finite) return null;
     if (loss > 0) {
       const g2 = this.squared[head];
       for (let f = 0; f < FEATURE_COUNT; f += 1) {
@@ -131,15 +174,11 @@ export class Ranker {
 
   private learnListwise(head: Head, x: Float64Array, count: number, positive: number): number | null {
     const w = this.weights[head];
+    const parts = this.parts[head];
     const logits = new Float64Array(count);
+    this.headScores(head, x, count, logits);
     let max = Number.NEGATIVE_INFINITY;
-    for (let i = 0; i < count; i += 1) {
-      let z = 0;
-      const row = i * FEATURE_COUNT;
-      for (let f = 0; f < FEATURE_COUNT; f += 1) z += (w[f] ?? 0) * (x[row + f] ?? 0);
-      logits[i] = z;
-      if (z > max) max = z;
-    }
+    for (const z of logits) if (z > max) max = z;
     let total = 0;
     for (let i = 0; i < count; i += 1) total += Math.exp((logits[i] ?? 0) - max);
     const loss = -((logits[positive] ?? 0) - max - Math.log(total));
@@ -148,8 +187,11 @@ export class Ranker {
       const p = Math.exp((logits[i] ?? 0) - max) / total - (i === positive ? 1 : 0);
       const row = i * FEATURE_COUNT;
       for (let f = 0; f < FEATURE_COUNT; f += 1) gradient[f] = (gradient[f] ?? 0) + p * (x[row + f] ?? 0);
+      for (const part of parts) part.accumulate(x, i, p);
     }
-    if (!Number.isFinite(loss) || gradient.some((g) => !Number.isFinite(g))) return null;
+    const finite = Number.isFinite(loss) && gradient.every(Number.isFinite) && parts.every((part) => part.pendingFinite());
+    for (const part of parts) part.step(this.options.learningRate, finite);
+    if (!finite) return null;
     const g2 = this.squared[head];
     for (let f = 0; f < FEATURE_COUNT; f += 1) {
       const g = gradient[f] ?? 0;
@@ -182,13 +224,24 @@ export class Ranker {
       squared: { click: [...this.squared.click], purchase: [...this.squared.purchase] },
       losses: { click: { ...this.losses.click }, purchase: { ...this.losses.purchase } },
       updates: this.updates,
+      ...(this.hidden === null ? {} : { hidden: { click: this.hidden.click.snapshot(), purchase: this.hidden.purchase.snapshot() } }),
+      ...(this.crosses === null ? {} : { crosses: { click: this.crosses.click.snapshot(), purchase: this.crosses.purchase.snapshot() } }),
     };
   }
 
-  /** Restores a checkpoint's weights; one made with other features is refused (the priors stay). */
+  /**
+   * Restores a checkpoint's weights; one made with other features, or by a ranker of another shape
+   * (with or without a hidden layer or crosses, another width), is refused whole (the priors stay).
+   */
   restore(snapshot: RankerSnapshot): boolean {
     if (snapshot.features.length !== FEATURE_COUNT || snapshot.features.some((name, i) => name !== FEATURES[i])) return false;
+    const hidden = this.hidden;
+    if (hidden === null ? snapshot.hidden !== undefined : snapshot.hidden === undefined || !hidden.click.fits(snapshot.hidden.click) || !hidden.purchase.fits(snapshot.hidden.purchase)) return false;
+    const crosses = this.crosses;
+    if (crosses === null ? snapshot.crosses !== undefined : snapshot.crosses === undefined || !crosses.click.fits(snapshot.crosses.click) || !crosses.purchase.fits(snapshot.crosses.purchase)) return false;
     for (const head of ['click', 'purchase'] as const) {
+      if (hidden !== null && snapshot.hidden !== undefined) hidden[head].restore(snapshot.hidden[head]);
+      if (crosses !== null && snapshot.crosses !== undefined) crosses[head].restore(snapshot.crosses[head]);
       this.weights[head].set(snapshot.weights[head]);
       this.squared[head].set(snapshot.squared[head]);
       this.losses[head] = { ...snapshot.losses[head] };

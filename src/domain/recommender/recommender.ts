@@ -55,12 +55,18 @@ export interface RecommenderOptions {
   /** Also learn from the list last shown: its best-scored item not taken is a negative. */
   readonly rankerImpressionNegatives?: boolean;
   readonly purchaseWeight: number;
+  /** ReLU units per ranker head on top of its linear score (0: linear ranker). */
+  readonly rankerHiddenUnits: number;
+  /** Pairwise feature crosses in each ranker head. */
+  readonly rankerCrosses: boolean;
 }
 
 const SOURCE_OF: Record<FeatureName, CandidateSource | null> = {
   bias: null,
   session_knn: 'session_knn',
+  session_knn_rank: 'session_knn',
   covisit_last: 'covisit',
+  covisit_last_rank: 'covisit',
   covisit_recent: 'covisit',
   in_session: 'history',
   session_recency: 'history',
@@ -70,6 +76,9 @@ const SOURCE_OF: Record<FeatureName, CandidateSource | null> = {
   trending_category: 'trending_category',
   trending: 'trending',
   model: 'model',
+  context_length: null,
+  knn_strength: null,
+  covisit_strength: null,
 };
 const RECENT_FOR_COVISIT = 5;
 const RECENCY = 0.6;
@@ -78,6 +87,11 @@ const SHIFT_DAMPING = 0.2;
 const TOP_CATEGORIES = 3;
 const POPULAR_CANDIDATES = 20;
 const POPULARITY_RANGE = 1000;
+
+/** A list place as a feature: 1 for the first, decaying like a DCG discount, never 0 for a listed item. */
+function placeValue(rank: number): number {
+  return 1 / Math.log2(2 + rank);
+}
 
 interface Pool {
   readonly items: string[];
@@ -96,7 +110,7 @@ export class Recommender {
     private readonly sources: RecommenderSources,
     private readonly options: RecommenderOptions,
   ) {
-    this.ranker = new Ranker({ learningRate: options.rankerLearningRate, loss: options.rankerLoss, k: options.rankerTopK, firstPlaceWeight: options.rankerFirstPlaceWeight, purchaseWeight: options.purchaseWeight });
+    this.ranker = new Ranker({ learningRate: options.rankerLearningRate, loss: options.rankerLoss, k: options.rankerTopK, firstPlaceWeight: options.rankerFirstPlaceWeight, purchaseWeight: options.purchaseWeight, hiddenUnits: options.rankerHiddenUnits, crosses: options.rankerCrosses });
   }
 
   /** The best `n` items for the request, best first, each labelled with its strongest source. */
@@ -192,6 +206,10 @@ export class Recommender {
     return { auc: above / (count - 1), logLoss: -(z - max - Math.log(total)), candidates: count };
   }
 
+  /**
+   * The source whose feature adds most to the click head's linear part. The hidden layer is left out:
+   * its units mix sources, so no one source owns their share; the label is for display only.
+   */
   private mainSource(x: Float64Array, row: number): CandidateSource {
     const w = this.ranker.weights.click;
     let best: CandidateSource = 'popular';
@@ -225,6 +243,12 @@ export class Recommender {
     });
   }
 
+  /** The candidates of `request` with their feature rows (row-major, FEATURE_COUNT wide), for diagnostics. */
+  candidates(request: RecommendRequest): { readonly items: readonly string[]; readonly x: Float64Array } {
+    const pool = this.pool(request);
+    return { items: pool.items, x: pool.x.subarray(0, pool.items.length * FEATURE_COUNT) };
+  }
+
   private pool(request: RecommendRequest): Pool {
     const pool: Pool = { items: [], index: new Map(), x: new Float64Array(256 * FEATURE_COUNT) };
     const set = (item: string, feature: number, value: number): void => {
@@ -247,7 +271,12 @@ export class Recommender {
 
     const knn = this.sources.knn.recommend(sequence, size, request.self, 'vstan');
     const knnMax = knn[0]?.score ?? 0;
-    if (knnMax > 0) for (const entry of knn) set(entry.item, F.session_knn, entry.score / knnMax);
+    if (knnMax > 0) {
+      knn.forEach((entry, rank) => {
+        set(entry.item, F.session_knn, entry.score / knnMax);
+        set(entry.item, F.session_knn_rank, placeValue(rank));
+      });
+    }
 
     const recent: string[] = [];
     const recentWeight: number[] = [];
@@ -261,15 +290,20 @@ export class Recommender {
       recentWeight.push(RECENCY ** recent.length * (shifted ? SHIFT_DAMPING : 1));
       recent.push(item);
     }
+    let lastMax = 0;
     recent.forEach((item, rank) => {
       const neighbours = this.sources.covisit.neighbours(item, this.options.covisitNeighbours);
       const max = neighbours[0]?.score ?? 0;
       if (max <= 0) return;
-      for (const neighbour of neighbours) {
+      if (rank === 0) lastMax = max;
+      neighbours.forEach((neighbour, place) => {
         const value = neighbour.score / max;
-        if (rank === 0) set(neighbour.item, F.covisit_last, value);
+        if (rank === 0) {
+          set(neighbour.item, F.covisit_last, value);
+          set(neighbour.item, F.covisit_last_rank, placeValue(place));
+        }
         set(neighbour.item, F.covisit_recent, (recentWeight[rank] ?? 0) * value);
-      }
+      });
     });
 
     const length = sequence.length;
@@ -305,6 +339,13 @@ export class Recommender {
     }
     const model = this.sources.model;
     if (model !== undefined && recent.length > 0) this.modelFeature(model, recent, pool);
+    // Raw source scores have no fixed scale, so the strengths are squashed to [0, 1) by s / (1 + s).
+    const context = [
+      [F.context_length, length === 0 ? 0 : 1 / length],
+      [F.knn_strength, knnMax / (1 + knnMax)],
+      [F.covisit_strength, lastMax / (1 + lastMax)],
+    ] as const;
+    for (let i = 0; i < pool.items.length; i += 1) for (const [feature, value] of context) pool.x[i * FEATURE_COUNT + feature] = value;
     return pool;
   }
 }

@@ -114,4 +114,6 @@ export const CANDIDATES: CandidatesConfig = {
   rankerFirstPlaceWeight: 0.3,
   rankerImpressionNegatives: false,
   purchaseWeight: 0.5,
+  rankerHiddenUnits: 0,
+  rankerCrosses: false,
 };

@@ -19,6 +19,8 @@ const OPTIONS: RecommenderOptions = {
   rankerTopK: 20,
   rankerFirstPlaceWeight: 0.3,
   purchaseWeight: 0.5,
+  rankerHiddenUnits: 0,
+  rankerCrosses: false,
 };
 
 function setup(options: Partial<RecommenderOptions> = {}) {
@@ -67,6 +69,31 @@ describe('Recommender', () => {
     expect(items.find((i) => i.item_id === 'K')).toMatchObject({ source: 'session_knn' });
     expect(ids(items).slice(0, 3)).toContain('K');
     expect(ids(items)).not.toContain('Q');
+  });
+
+  it('gives list places and the request context as features', () => {
+    const { knn, covisit, recommender } = setup();
+    for (let s = 0; s < 3; s += 1) ['A', 'B', 'K'].forEach((item) => knn.observe(`past-${s}`, item));
+    knn.observe('past-3', 'B');
+    knn.observe('past-3', 'L');
+    pair(covisit, 'B', 'X', 2);
+    pair(covisit, 'B', 'Y', 1);
+    const { items, x } = recommender.candidates(request(['A', 'B'], { self: 'me' }));
+    const value = (item: string, feature: number): number => x[items.indexOf(item) * FEATURE_COUNT + feature] ?? Number.NaN;
+    const places = knn.recommend(['A', 'B'], 20, 'me', 'vstan').map((entry) => entry.item);
+    expect(places).toEqual(expect.arrayContaining(['K', 'L']));
+    places.forEach((item, place) => expect(value(item, F.session_knn_rank)).toBeCloseTo(1 / Math.log2(2 + place), 12));
+    expect(value('X', F.covisit_last_rank)).toBe(1);
+    expect(value('Y', F.covisit_last_rank)).toBeCloseTo(1 / Math.log2(3), 12);
+    expect(value('X', F.session_knn_rank)).toBe(0);
+    // Request features: the same on every row, squashed into [0, 1).
+    for (const item of items) {
+      expect(value(item, F.context_length)).toBe(1 / 2);
+      expect(value(item, F.covisit_strength)).toBeCloseTo(2 / 3, 12);
+      expect(value(item, F.knn_strength)).toBe(value('K', F.knn_strength));
+    }
+    expect(value('K', F.knn_strength)).toBeGreaterThan(0);
+    expect(value('K', F.knn_strength)).toBeLessThan(1);
   });
 
   it('never lists the current item when configured so, and may when not', () => {

@@ -1,0 +1,175 @@
+import { mulberry32 } from '../random.ts';
+import { FEATURE_COUNT } from './features.ts';
+
+/** One head's non-linear part in a checkpoint: input weights feature-major (FEATURE_COUNT rows of `units`), then the output weights. */
+export interface HiddenSnapshot {
+  readonly units: number;
+  readonly input: readonly number[];
+  readonly output: readonly number[];
+  readonly inputSquared: readonly number[];
+  readonly outputSquared: readonly number[];
+}
+
+/**
+ * A ReLU hidden layer added to a linear head: the head scores w·x + v·relu(U·x). The output weights v
+ * start at zero, so a fresh head ranks exactly as its linear priors do and the layer only grows in as
+ * feedback proves it useful (an online ranker must never start worse than the linear one). U starts
+ * random (seeded, so runs repeat) to break the symmetry between units; the bias feature gives each
+ * unit its threshold. Rows are sparse (most candidates come from one or two sources), so the forward
+ * pass walks only a row's non-zero features, each adding one contiguous run of U to the activations.
+ * A head never trained (all output weights zero: the purchase head until the first purchase) adds
+ * exactly 0, so it is not computed at all.
+ */
+export class HiddenLayer {
+  /** U, feature-major: feature f's weights into every unit at [f·units, (f+1)·units). */
+  readonly input: Float64Array;
+  readonly output: Float64Array;
+  private readonly inputSquared: Float64Array;
+  private readonly outputSquared: Float64Array;
+  private readonly inputGradient: Float64Array;
+  private readonly outputGradient: Float64Array;
+  private readonly varying = new Int32Array(FEATURE_COUNT);
+  private readonly shared: Float64Array;
+  private readonly activation: Float64Array;
+  /** False while every output weight is zero (the layer adds nothing). */
+  private live = false;
+
+  constructor(
+    readonly units: number,
+    seed: number,
+  ) {
+    const random = mulberry32(seed);
+    // Glorot-uniform: unit pre-activations start on the scale of the inputs, whatever the width.
+    const range = Math.sqrt(6 / (FEATURE_COUNT + units));
+    this.input = Float64Array.from({ length: units * FEATURE_COUNT }, () => (2 * random() - 1) * range);
+    this.output = new Float64Array(units);
+    // Adagrad accumulators start at 1, as the linear weights' do: the first steps are not huge.
+    this.inputSquared = new Float64Array(units * FEATURE_COUNT).fill(1);
+    this.outputSquared = new Float64Array(units).fill(1);
+    this.inputGradient = new Float64Array(units * FEATURE_COUNT);
+    this.outputGradient = new Float64Array(units);
+    this.activation = new Float64Array(units);
+    this.shared = new Float64Array(units);
+  }
+
+  /**
+   * Adds v·relu(U·x) of rows 0..count−1 to `out`. Columns equal on every row (the bias and the
+   * request features) are folded into the activations once per call rather than once per row, which
+   * more than halves the work on a typical pool.
+   */
+  forwardAll(x: Float64Array, count: number, out: Float64Array): void {
+    if (!this.live || count === 0) return;
+    const units = this.units;
+    const shared = this.shared;
+    shared.fill(0);
+    let varying = 0;
+    for (let f = 0; f < FEATURE_COUNT; f += 1) {
+      const first = x[f] ?? 0;
+      let constant = true;
+      for (let i = 1; i < count && constant; i += 1) constant = (x[i * FEATURE_COUNT + f] ?? 0) === first;
+      if (!constant) this.varying[varying++] = f;
+      else if (first !== 0) for (let h = 0; h < units; h += 1) shared[h] = (shared[h] ?? 0) + (this.input[f * units + h] ?? 0) * first;
+    }
+    const a = this.activation;
+    for (let i = 0; i < count; i += 1) {
+      a.set(shared);
+      const base = i * FEATURE_COUNT;
+      for (let j = 0; j < varying; j += 1) {
+        const f = this.varying[j] ?? 0;
+        const v = x[base + f] ?? 0;
+        if (v === 0) continue;
+        const w = f * units;
+        for (let h = 0; h < units; h += 1) a[h] = (a[h] ?? 0) + (this.input[w + h] ?? 0) * v;
+      }
+      let z = 0;
+      for (let h = 0; h < units; h += 1) {
+        const pre = a[h] ?? 0;
+        if (pre > 0) z += (this.output[h] ?? 0) * pre;
+      }
+      out[i] = (out[i] ?? 0) + z;
+    }
+  }
+
+  /** relu(U·x) of row `row` into the scratch buffer. */
+  private activate(x: Float64Array, row: number): void {
+    const units = this.units;
+    const a = this.activation;
+    a.fill(0);
+    const base = row * FEATURE_COUNT;
+    for (let f = 0; f < FEATURE_COUNT; f += 1) {
+      const v = x[base + f] ?? 0;
+      if (v === 0) continue;
+      const w = f * units;
+      for (let h = 0; h < units; h += 1) a[h] = (a[h] ?? 0) + (this.input[w + h] ?? 0) * v;
+    }
+    for (let h = 0; h < units; h += 1) if (!((a[h] ?? 0) > 0)) a[h] = 0;
+  }
+
+  /** Adds `coefficient` times the gradient of row `row`'s output to the pending step. */
+  accumulate(x: Float64Array, row: number, coefficient: number): void {
+    this.activate(x, row);
+    const units = this.units;
+    const base = row * FEATURE_COUNT;
+    for (let h = 0; h < units; h += 1) this.outputGradient[h] = (this.outputGradient[h] ?? 0) + coefficient * (this.activation[h] ?? 0);
+    if (!this.live) return;
+    for (let f = 0; f < FEATURE_COUNT; f += 1) {
+      const v = coefficient * (x[base + f] ?? 0);
+      if (v === 0) continue;
+      const w = f * units;
+      for (let h = 0; h < units; h += 1) {
+        // Only units active on this row pass gradient back (ReLU).
+        if ((this.activation[h] ?? 0) > 0) this.inputGradient[w + h] = (this.inputGradient[w + h] ?? 0) + (this.output[h] ?? 0) * v;
+      }
+    }
+  }
+
+  /** Whether the pending step is finite (a non-finite one must be dropped, not applied). */
+  pendingFinite(): boolean {
+    return this.inputGradient.every(Number.isFinite) && this.outputGradient.every(Number.isFinite);
+  }
+
+  /** Applies the pending step with Adagrad (or drops it) and clears it. */
+  step(learningRate: number, apply: boolean): void {
+    if (apply) {
+      adagrad(this.output, this.outputSquared, this.outputGradient, learningRate);
+      adagrad(this.input, this.inputSquared, this.inputGradient, learningRate);
+      this.live = this.output.some((v) => v !== 0);
+    }
+    this.outputGradient.fill(0);
+    this.inputGradient.fill(0);
+  }
+
+  snapshot(): HiddenSnapshot {
+    return { units: this.units, input: [...this.input], output: [...this.output], inputSquared: [...this.inputSquared], outputSquared: [...this.outputSquared] };
+  }
+
+  /** Whether `snapshot` has this layer's shape (a checkpoint of another width must be refused whole). */
+  fits(snapshot: HiddenSnapshot): boolean {
+    const inputs = this.units * FEATURE_COUNT;
+    return (
+      snapshot.units === this.units &&
+      snapshot.input.length === inputs &&
+      snapshot.inputSquared.length === inputs &&
+      snapshot.output.length === this.units &&
+      snapshot.outputSquared.length === this.units
+    );
+  }
+
+  restore(snapshot: HiddenSnapshot): void {
+    this.input.set(snapshot.input);
+    this.output.set(snapshot.output);
+    this.inputSquared.set(snapshot.inputSquared);
+    this.outputSquared.set(snapshot.outputSquared);
+    this.live = this.output.some((v) => v !== 0);
+  }
+}
+
+function adagrad(weights: Float64Array, squared: Float64Array, gradient: Float64Array, learningRate: number): void {
+  for (let i = 0; i < weights.length; i += 1) {
+    const g = gradient[i] ?? 0;
+    if (g === 0) continue;
+    const s = (squared[i] ?? 1) + g * g;
+    squared[i] = s;
+    weights[i] = (weights[i] ?? 0) - (learningRate * g) / Math.sqrt(s);
+  }
+}
