@@ -7,6 +7,20 @@ import { clickHousePanel, sql } from './panels.ts';
  * toStartOfInterval, and aggregate aliases that never reuse a column's name (old releases call that a
  * cyclic alias). Tables are unqualified: the datasource's default database decides.
  */
+/** Joins each served list (in the time range) to the items clicked on it; shared by the CTR panels. */
+const CLICKED_ITEMS_BY_LIST = `              ANY LEFT JOIN
+              (
+                  SELECT recommendation_id, groupUniqArray(item_id) AS clicked_items
+                  FROM interactions
+                  WHERE type = 'click' AND recommendation_id IN
+                  (
+                      SELECT recommendation_id
+                      FROM recommendations
+                      WHERE $__timeFilter(generated_time)
+                  )
+                  GROUP BY recommendation_id
+              ) USING recommendation_id`;
+
 export function analystDashboard(): Dashboard {
   return dashboard(
     {
@@ -35,18 +49,7 @@ export function analystDashboard(): Dashboard {
                   FROM recommendations FINAL
                   WHERE $__timeFilter(generated_time)
               )
-              ANY LEFT JOIN
-              (
-                  SELECT recommendation_id, groupUniqArray(item_id) AS clicked_items
-                  FROM interactions
-                  WHERE type = 'click' AND recommendation_id IN
-                  (
-                      SELECT recommendation_id
-                      FROM recommendations
-                      WHERE $__timeFilter(generated_time)
-                  )
-                  GROUP BY recommendation_id
-              ) USING recommendation_id
+${CLICKED_ITEMS_BY_LIST}
           )
           ARRAY JOIN items AS item, sources AS source
           GROUP BY source
@@ -106,18 +109,7 @@ export function analystDashboard(): Dashboard {
                   FROM recommendations FINAL
                   WHERE $__timeFilter(generated_time) AND notEmpty(reasons)
               )
-              ANY LEFT JOIN
-              (
-                  SELECT recommendation_id, groupUniqArray(item_id) AS clicked_items
-                  FROM interactions
-                  WHERE type = 'click' AND recommendation_id IN
-                  (
-                      SELECT recommendation_id
-                      FROM recommendations
-                      WHERE $__timeFilter(generated_time)
-                  )
-                  GROUP BY recommendation_id
-              ) USING recommendation_id
+${CLICKED_ITEMS_BY_LIST}
           )
           ARRAY JOIN items AS item, reason_types AS reason_type
           GROUP BY if(reason_type = '', 'none', reason_type) AS reason
