@@ -223,6 +223,7 @@ export async function startEngine(config: Config, logger: Logger, hooks: EngineH
         },
         ...(modelRuntime === null ? {} : { trainModel: modelRuntime.train, modelBatchSize: config.model.batchSize }),
         writeState,
+        writeStateMaxKeys: config.redis.writeMaxKeys,
         appendAnalytics,
         // Waiting batches only hold rows the sink is already buffering into one insert, and the source's
         // in-flight bound caps them; a small bound here let a stream of small fetches outgrow the sink

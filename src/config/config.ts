@@ -18,6 +18,7 @@ export interface KafkaConfig {
 
 export interface RedisConfig {
   readonly url: string;
+  readonly writeMaxKeys: number;
   readonly keyPrefix: string;
   readonly feedTtlSeconds: number;
   readonly featureTtlSeconds: number;
