@@ -163,8 +163,18 @@ describe('reasons hold at generation time (real Kafka, Redis, ClickHouse)', () =
       if (args[0]?.toLowerCase() === 'set' && args[1]?.startsWith(feedPrefix) === true) served.push({ key: args[1], feed: JSON.parse(args[2] ?? 'null') as Feed });
     });
     const events = shopStream(400, 7);
-    // Paced sends, so the engine builds lists in many micro-batches, each from a different state.
-    for (let i = 0; i < events.length; i += 40) await produce(config, events.slice(i, i + 40).map(asRecord));
+    // Paced sends: each chunk goes out only once the engine has served a list for the previous chunk's
+    // last event, so lists come from many micro-batches (many states) however fast the machine is.
+    for (let i = 0; i < events.length; i += 40) {
+      const chunk = events.slice(i, i + 40);
+      await produce(config, chunk.map(asRecord));
+      const tail = chunk.at(-1) as BehaviourEvent;
+      await waitFor(
+        async () => served.some((s) => s.key === `${feedPrefix}${tail.session_id}` && s.feed.event_ts === tail.ts),
+        (seen) => seen,
+        { what: `a list for ${tail.event_id}`, intervalMs: 20, timeoutMs: 30_000 },
+      );
+    }
     const db = config.clickhouse.database;
     const rows = await waitFor(
       async () => (await clickhouse.query({ query: `SELECT event_id, kafka_offset FROM ${db}.events`, format: 'JSONEachRow' })).json<{ event_id: string; kafka_offset: string }>(),
