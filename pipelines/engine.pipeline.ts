@@ -10,7 +10,7 @@ import { acknowledge } from './operators/acknowledge.ts';
 import { buildFeeds, type BuildFeedsOptions } from './operators/buildFeeds.ts';
 import { decodeBatch } from './operators/decodeBatch.ts';
 import { learnCandidates } from './operators/learnCandidates.ts';
-import { learnModel, type ModelExample } from './operators/learnModel.ts';
+import { learnModel, type TrainModel } from './operators/learnModel.ts';
 import { scoreServed } from './operators/scoreServed.ts';
 import { sessionWindow } from './operators/sessionWindow.ts';
 import { timed } from './operators/timed.ts';
@@ -24,7 +24,7 @@ export interface EnginePipelineDeps {
   readonly candidates: CandidateState;
   readonly feeds: BuildFeedsOptions;
   /** Online model update from a micro-batch of examples; absent when the model is off. */
-  readonly trainModel?: (examples: readonly ModelExample[]) => void;
+  readonly trainModel?: TrainModel;
   readonly modelBatchSize?: number;
   /** Serving-store write (already retrying); resolves when acknowledged. */
   readonly writeState: (writes: StateWrites) => Promise<void>;

@@ -61,7 +61,7 @@ async function main(): Promise<void> {
   out(
     report.model === null
       ? 'online embedding model: off (--model to train it)'
-      : `online embedding model: ${report.model.version} on ${report.model.backend}, ${report.model.items.toLocaleString('en-US')} items, ${(report.model.bytes / 2 ** 20).toFixed(1)} MiB, ${report.model.rolledBack} rolled back, ${report.model.skippedNonFinite} non-finite skipped`,
+      : `online embedding model: ${report.model.version} on ${report.model.backend} (trained ${report.model.training === 'worker' ? 'on a worker thread' : 'inline'}), ${report.model.items.toLocaleString('en-US')} items, ${(report.model.bytes / 2 ** 20).toFixed(1)} MiB, ${report.model.rolledBack} rolled back, ${report.model.skippedNonFinite} non-finite skipped`,
   );
   out(`scored ${report.test.prefixes.toLocaleString('en-US')} test prefixes over ${report.test.catalogue.toLocaleString('en-US')} items${opts.excludeCurrent ? ' (current item excluded)' : ''}\n`);
   out('| recommender | HR@20 | MRR@20 | HR@10 | NDCG@10 | coverage@20 | predictions/s |');

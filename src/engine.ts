@@ -179,7 +179,7 @@ export async function startEngine(config: Config, logger: Logger, hooks: EngineH
   const checkpointer: Checkpointer | null =
     checkpoints === null
       ? null
-      : startCheckpointer(checkpoints, source, parts, () => modelRuntime?.model.toArtifacts() ?? null, config.engine.checkpointIntervalMs, logger, Date.now);
+      : startCheckpointer(checkpoints, source, parts, () => modelRuntime?.artifacts() ?? null, config.engine.checkpointIntervalMs, logger, Date.now);
 
   let finish: (outcome: unknown) => void = () => undefined;
   const done = new Promise<unknown>((resolve) => (finish = resolve));

@@ -15,6 +15,7 @@ export type ErrorCode =
   | 'REC_SINK_TIMEOUT'
   | 'REC_DATA'
   | 'REC_CHECKPOINT'
+  | 'REC_MODEL'
   | 'REC_SHUTDOWN'
   | 'REC_BAD_REQUEST'
   | 'REC_NOT_FOUND'

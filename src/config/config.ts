@@ -95,6 +95,7 @@ export interface ModelConfig {
   readonly batchSize: number;
   readonly snapshotDir: string;
   readonly snapshotIntervalMs: number;
+  readonly worker: boolean;
 }
 
 export interface MetricsConfig {

@@ -30,7 +30,7 @@ export interface TrainResult {
   readonly feedsWritten: number;
   readonly rankerUpdates: number;
   /** The model's backend and stats when the model is enabled. */
-  readonly model: { readonly backend: string; readonly version: string; readonly items: number; readonly rolledBack: number; readonly skippedNonFinite: number; readonly bytes: number } | null;
+  readonly model: { readonly backend: string; readonly training: 'worker' | 'inline'; readonly version: string; readonly items: number; readonly rolledBack: number; readonly skippedNonFinite: number; readonly bytes: number } | null;
 }
 
 async function* trainingRecords(dir: string, counts: Map<string, number>, onSession: (events: number) => void): AsyncGenerator<Buffer> {
@@ -97,6 +97,8 @@ export async function trainOnline(
     ),
     { defaultValue: null },
   );
+  // Every batch handed to a training thread is trained before the clock stops and scoring begins.
+  await model?.stop();
   return {
     state,
     sessions,
@@ -110,6 +112,7 @@ export async function trainOnline(
         ? null
         : {
             backend: model.backend,
+            training: model.training,
             version: model.model.modelVersion,
             items: model.model.size,
             rolledBack: model.model.stats.rolledBack,

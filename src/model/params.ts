@@ -12,6 +12,22 @@ export interface DenseLayout {
   readonly length: number;
 }
 
+/** The parameter tables' memory, shareable with a training thread (names of `ModelParams` fields). */
+export interface ParamBuffers {
+  readonly input: SharedArrayBuffer;
+  readonly output: SharedArrayBuffer;
+  readonly bias: SharedArrayBuffer;
+  readonly inputAcc: SharedArrayBuffer;
+  readonly outputAcc: SharedArrayBuffer;
+  readonly biasAcc: SharedArrayBuffer;
+  readonly counts: SharedArrayBuffer;
+  readonly dense: SharedArrayBuffer;
+  readonly denseAcc: SharedArrayBuffer;
+}
+
+/** Where the tables live: private memory, new shared memory, or the shared memory of another `ModelParams`. */
+export type ParamMemory = 'local' | 'shared' | ParamBuffers;
+
 export function denseLayout(dim: number, maxContext: number): DenseLayout {
   return { a: 0, p: dim * dim, pos: 3 * dim * dim, length: 3 * dim * dim + maxContext * dim };
 }
@@ -42,23 +58,52 @@ export class ModelParams {
   private readonly seed: number;
   private readonly scale: number;
 
-  constructor(options: SessionModelOptions) {
+  /** `memory`: attaching to existing buffers leaves their values as they are (no initialisation). */
+  constructor(options: SessionModelOptions, memory: ParamMemory = 'local') {
     const { dim, maxItems, maxContext } = options;
     this.dim = dim;
     this.maxItems = maxItems;
     this.seed = options.seed;
     this.scale = options.initScale / Math.sqrt(dim);
-    this.input = new Float32Array(maxItems * dim);
-    this.output = new Float32Array(maxItems * dim);
-    this.bias = new Float32Array(maxItems);
-    this.inputAcc = new Float32Array(maxItems);
-    this.outputAcc = new Float32Array(maxItems);
-    this.biasAcc = new Float32Array(maxItems);
-    this.counts = new Float32Array(maxItems);
     this.layout = denseLayout(dim, maxContext);
-    this.dense = new Float32Array(this.layout.length);
-    this.denseAcc = new Float32Array(this.layout.length);
-    this.initDense();
+    const attached = typeof memory === 'object' ? memory : null;
+    const table = (name: keyof ParamBuffers, length: number): Float32Array => {
+      if (attached !== null) {
+        const buffer = attached[name];
+        if (buffer.byteLength !== length * 4) throw new RangeError(`shared model table '${name}' has ${buffer.byteLength} bytes, expected ${length * 4}`);
+        return new Float32Array(buffer);
+      }
+      return memory === 'shared' ? new Float32Array(new SharedArrayBuffer(length * 4)) : new Float32Array(length);
+    };
+    this.input = table('input', maxItems * dim);
+    this.output = table('output', maxItems * dim);
+    this.bias = table('bias', maxItems);
+    this.inputAcc = table('inputAcc', maxItems);
+    this.outputAcc = table('outputAcc', maxItems);
+    this.biasAcc = table('biasAcc', maxItems);
+    this.counts = table('counts', maxItems);
+    this.dense = table('dense', this.layout.length);
+    this.denseAcc = table('denseAcc', this.layout.length);
+    if (attached === null) this.initDense();
+  }
+
+  /** The shared memory of every table; throws for private memory. */
+  get buffers(): ParamBuffers {
+    const shared = (array: Float32Array): SharedArrayBuffer => {
+      if (!(array.buffer instanceof SharedArrayBuffer)) throw new TypeError('model parameters are not in shared memory');
+      return array.buffer;
+    };
+    return {
+      input: shared(this.input),
+      output: shared(this.output),
+      bias: shared(this.bias),
+      inputAcc: shared(this.inputAcc),
+      outputAcc: shared(this.outputAcc),
+      biasAcc: shared(this.biasAcc),
+      counts: shared(this.counts),
+      dense: shared(this.dense),
+      denseAcc: shared(this.denseAcc),
+    };
   }
 
   /**

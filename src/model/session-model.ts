@@ -3,16 +3,22 @@ import { packWeights, weightOf, type ModelArtifacts } from './artifacts.ts';
 import type { BatchScorer, OutputTable } from './batch-scorer.ts';
 import { SessionEncoder } from './encoder.ts';
 import { resolveModelOptions, type SessionModelOptions } from './options.ts';
-import { ModelParams } from './params.ts';
+import { ModelParams, type ParamBuffers, type ParamMemory } from './params.ts';
 import { NegativeSampler } from './sampler.ts';
 import { scoreInto, selectTopK, TypedArrayScorer } from './scorer.ts';
-import { Trainer, type BatchResult, type TrainingExample } from './trainer.ts';
+import { Trainer, type BatchResult, type TrainerCounters, type TrainingExample } from './trainer.ts';
 import { Vocabulary } from './vocabulary.ts';
 
 /** One recommended item. */
 export interface Recommendation {
   readonly item: string;
   readonly score: number;
+}
+
+/** What a training thread reports after each batch. */
+export interface TrainingProgress {
+  readonly counters: TrainerCounters;
+  readonly rollingLoss: number | null;
 }
 
 /** Health and volume counters of the model. */
@@ -49,10 +55,14 @@ export class SessionModel {
   private scratchScores = new Float32Array(0);
   private batchScorer: BatchScorer;
 
-  /** @param options partial options; see `SessionModelOptions` for the defaults. */
-  constructor(options: Partial<SessionModelOptions> = {}, batchScorer: BatchScorer = new TypedArrayScorer()) {
+  /**
+   * @param options partial options; see `SessionModelOptions` for the defaults.
+   * @param memory `'shared'` puts the parameters in shared memory, so a training thread can attach to
+   *   them (`paramBuffers`); buffers attach this model to another's parameters.
+   */
+  constructor(options: Partial<SessionModelOptions> = {}, batchScorer: BatchScorer = new TypedArrayScorer(), memory: ParamMemory = 'local') {
     this.options = resolveModelOptions(options);
-    this.params = new ModelParams(this.options);
+    this.params = new ModelParams(this.options, memory);
     this.vocabulary = new Vocabulary(this.options.maxItems);
     this.sampler = new NegativeSampler(this.options.maxItems, this.options.samplerPower);
     const trainingEncoder = new SessionEncoder(this.params, this.options.maxContext);
@@ -113,6 +123,36 @@ export class SessionModel {
 
   setBatchScorer(scorer: BatchScorer): void {
     this.batchScorer = scorer;
+  }
+
+  /** The parameters' shared memory (a model built with `memory: 'shared'` or attached buffers). */
+  get paramBuffers(): ParamBuffers {
+    return this.params.buffers;
+  }
+
+  /**
+   * For a model whose training runs on another thread over the same parameters: gives the batch's
+   * new items their rows in exactly the order `trainBatch` would (target first, none of the context
+   * when the target is refused), so both vocabularies agree row for row. Rows are not initialised
+   * here: the training side does that, and until then the item scores from zeros.
+   */
+  reserve(examples: readonly TrainingExample[]): void {
+    for (const example of examples) {
+      if (this.vocabulary.add(example.target) < 0) continue;
+      const limit = Math.min(this.options.maxContext, example.context.length);
+      for (let i = 0; i < limit; i += 1) this.vocabulary.add(example.context[i] ?? '');
+    }
+  }
+
+  /** Takes over the progress the training thread reported (version, counters, rolling loss). */
+  adopt(progress: TrainingProgress): void {
+    Object.assign(this.trainer.counters, progress.counters);
+    this.trainer.rollingLoss = progress.rollingLoss;
+  }
+
+  /** Version, counters and rolling loss, as a training thread reports them to its mirror. */
+  get progress(): TrainingProgress {
+    return { counters: { ...this.trainer.counters }, rollingLoss: this.trainer.rollingLoss };
   }
 
   /** One online update from a micro-batch (64 is the measured sweet spot). */
@@ -248,13 +288,13 @@ export class SessionModel {
     };
   }
 
-  /** Rebuilds a model from `toArtifacts()` output. */
-  static fromArtifacts(artifacts: ModelArtifacts, batchScorer?: BatchScorer): SessionModel {
+  /** Rebuilds a model from `toArtifacts()` output (into shared memory or attached buffers with `memory`). */
+  static fromArtifacts(artifacts: ModelArtifacts, batchScorer: BatchScorer = new TypedArrayScorer(), memory: ParamMemory = 'local'): SessionModel {
     const { meta } = artifacts;
     if (meta.format !== 'streamrec-session-model' || meta.formatVersion !== 1) {
       throw new RecError('REC_DATA', `unsupported model snapshot format ${String(meta.format)} v${String(meta.formatVersion)}`);
     }
-    const model = batchScorer === undefined ? new SessionModel(meta.options) : new SessionModel(meta.options, batchScorer);
+    const model = new SessionModel(meta.options, batchScorer, memory);
     const size = meta.items.length;
     const d = model.options.dim;
     const p = model.params;

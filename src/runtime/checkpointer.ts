@@ -26,7 +26,8 @@ export function startCheckpointer(
   store: CheckpointStore,
   source: QuiescingSource,
   parts: CheckpointParts,
-  captureModel: () => ModelArtifacts | null,
+  /** Must take (or request) the snapshot synchronously: it runs while the source is quiesced. */
+  captureModel: () => Promise<ModelArtifacts | null> | ModelArtifacts | null,
   intervalMs: number,
   logger: Logger,
   now: () => number,
@@ -41,7 +42,8 @@ export function startCheckpointer(
       const started = performance.now();
       try {
         const taken = await source.quiesce((positions) => ({ checkpoint: captureCheckpoint(parts, positions, now()), model: captureModel() }));
-        await write(taken, performance.now() - started, started);
+        const pausedMs = performance.now() - started;
+        await write({ checkpoint: taken.checkpoint, model: await taken.model }, pausedMs, started);
       } catch (error) {
         logger.warn({ err: describeError(error) }, 'checkpoint failed; the previous one stays');
       }
@@ -62,7 +64,8 @@ export function startCheckpointer(
       }
       const started = performance.now();
       try {
-        await write({ checkpoint: captureCheckpoint(parts, positions, now()), model: captureModel() }, 0, started);
+        const model = captureModel();
+        await write({ checkpoint: captureCheckpoint(parts, positions, now()), model: await model }, 0, started);
       } catch (error) {
         logger.warn({ err: describeError(error) }, 'final checkpoint failed; the previous one stays');
       }

@@ -10,7 +10,7 @@ const windows = (): SessionWindows =>
 
 async function examplesOf(events: Parameters<typeof decodedBatch>[0], batchSize: number): Promise<ModelExample[][]> {
   const calls: ModelExample[][] = [];
-  await lastValueFrom(of(decodedBatch(events)).pipe(sessionWindow(windows()), learnModel((examples) => calls.push([...examples]), batchSize), toArray()));
+  await lastValueFrom(of(decodedBatch(events)).pipe(sessionWindow(windows()), learnModel((examples) => void calls.push([...examples]), batchSize), toArray()));
   return calls;
 }
 
@@ -34,6 +34,19 @@ describe('learnModel', () => {
       ],
       [{ context: ['j1'], target: 'j2' }],
     ]);
+  });
+
+  it('waits whenever the model asks, and hands over the remaining micro-batches in order before the batch moves on', async () => {
+    const log: string[] = [];
+    const train = (examples: readonly ModelExample[]): Promise<void> | undefined => {
+      log.push(`train ${examples.map((e) => e.target).join(',')}`);
+      // A full queue on the first micro-batch only: the rest go through synchronously.
+      return log.length === 1 ? new Promise((resolve) => setTimeout(() => (log.push('freed'), resolve()), 5)) : undefined;
+    };
+    const items = ['i1', 'i2', 'i3', 'i4', 'i5'].map((item_id, i) => event({ session_id: 'a', item_id, ts: T0 + i }));
+    await lastValueFrom(of(decodedBatch(items)).pipe(sessionWindow(windows()), learnModel(train, 2), toArray()));
+    log.push('batch done');
+    expect(log).toEqual(['train i2,i3', 'freed', 'train i4,i5', 'batch done']);
   });
 
   it('trains nothing when no event has a history', async () => {
