@@ -83,6 +83,10 @@ export interface CandidatesConfig {
   readonly purchaseWeight: number;
   readonly rankerHiddenUnits: number;
   readonly rankerCrosses: boolean;
+  readonly queryIntent: boolean;
+  readonly queryMaxKeys: number;
+  readonly queryItemsPerKey: number;
+  readonly queryHalfLifeMs: number;
 }
 
 export interface ModelConfig {

@@ -4,6 +4,7 @@ import { Covisitation, type CovisitationSnapshot } from './covisitation.ts';
 import type { BehaviourEvent, EventType } from './event.ts';
 import { Recommender, type ItemModel, type RecommendRequest } from './recommender/recommender.ts';
 import type { Head, RankerSnapshot } from './recommender/ranker.ts';
+import { QueryIntent, type QueryIntentSnapshot } from './query-intent.ts';
 import { SessionKnn, type SessionKnnSnapshot } from './session-knn.ts';
 import { Trending, type TrendingSnapshot } from './trending.ts';
 import { UserProfiles, type UserProfilesSnapshot } from './user-profiles.ts';
@@ -18,6 +19,8 @@ export interface CandidateSnapshot {
   readonly learnTick: number;
   /** Absent in checkpoints written before bought-together counts existed. */
   readonly coPurchases?: CoPurchaseSnapshot;
+  /** Absent in checkpoints written before search intent existed. */
+  readonly intent?: QueryIntentSnapshot;
 }
 
 /** Bounds of the bought-together counts when the caller gives none (reasons.* defaults). */
@@ -53,6 +56,8 @@ export class CandidateState {
   readonly recommender: Recommender;
   /** Distinct sessions that bought each pair of items (for "often bought together" reasons). */
   readonly coPurchases: CoPurchases;
+  /** What shoppers take after each search. */
+  readonly intent: QueryIntent;
   private learnTick = 0;
 
   constructor(
@@ -77,8 +82,16 @@ export class CandidateState {
       sequentialK: Math.max(config.knnNeighbours, KNN_SEQUENTIAL_NEIGHBOURS),
     });
     this.users = new UserProfiles(config.maxUsers, USER_RECENT_ITEMS);
+    this.intent = new QueryIntent({ maxKeys: config.queryMaxKeys, itemsPerKey: config.queryItemsPerKey, halfLifeMs: config.queryHalfLifeMs });
     this.recommender = new Recommender(
-      { covisit: this.covisit, knn: this.knn, trending: this.trending, popularity: this.popularity, ...(model === undefined ? {} : { model }) },
+      {
+        covisit: this.covisit,
+        knn: this.knn,
+        trending: this.trending,
+        popularity: this.popularity,
+        ...(model === undefined ? {} : { model }),
+        ...(config.queryIntent ? { intent: this.intent } : {}),
+      },
       {
         covisitNeighbours: config.covisitNeighbours,
         poolPerSource: config.poolPerSource,
@@ -118,6 +131,7 @@ export class CandidateState {
     }
     if (event.type === 'purchase') this.coPurchases.observe(event.session_id, item);
     const weight = TRENDING_WEIGHT[event.type];
+    if (before.query !== undefined && this.config.queryIntent) this.intent.observe(before.query, item, event.category_id ?? null, weight, event.ts);
     this.trending.observe(item, event.category_id ?? null, weight, event.ts);
     this.popularity.observe(item, event.category_id ?? null, weight, event.ts);
   }
@@ -150,6 +164,7 @@ export class CandidateState {
       ranker: this.recommender.ranker.snapshot(),
       learnTick: this.learnTick,
       coPurchases: this.coPurchases.snapshot(),
+      intent: this.intent.snapshot(),
     };
   }
 
@@ -162,6 +177,7 @@ export class CandidateState {
     this.users.restore(snapshot.users);
     this.learnTick = snapshot.learnTick;
     if (snapshot.coPurchases !== undefined) this.coPurchases.restore(snapshot.coPurchases);
+    if (snapshot.intent !== undefined) this.intent.restore(snapshot.intent);
     return this.recommender.ranker.restore(snapshot.ranker);
   }
 }

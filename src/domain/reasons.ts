@@ -1,4 +1,5 @@
 import type { CoPurchases } from './co-purchases.ts';
+import type { QueryIntent } from './query-intent.ts';
 import type { Covisitation } from './covisitation.ts';
 import type { FeedItem, Reason } from './feed.ts';
 import type { RecommendRequest } from './recommender/recommender.ts';
@@ -10,6 +11,7 @@ export interface ReasonSources {
   readonly knn: SessionKnn;
   readonly trending: Trending;
   readonly coPurchases: CoPurchases;
+  readonly intent: QueryIntent;
 }
 
 export interface ReasonOptions {
@@ -26,6 +28,9 @@ const RECENT_FOR_COVISIT = 5;
 /** For session-kNN items: the newest items tried as X, and the past sessions of the item looked at. */
 const RECENT_FOR_KNN = 2;
 const KNN_SESSIONS_LOOKED_AT = 20;
+/** Items of the active search's prediction looked at, and the share of it an item needs to be named. */
+const SEARCH_ITEMS = 50;
+const SEARCH_MIN_SHARE = 0.02;
 
 /**
  * Explains each item of a list as it is built, from the same state the list came from, so every claim
@@ -33,6 +38,8 @@ const KNN_SESSIONS_LOOKED_AT = 20;
  *
  * - `bought_together` — Z is an item of this session and at least k distinct sessions bought both Z
  *   and the item (evidence: Z, sessions);
+ * - `searched` — the session's active search was followed, across shoppers, by this item for at least
+ *   2 % of what they took after it (evidence: the normalised query, share);
  * - `viewed` — X is one of the session's 5 most recent items and the item is among X's co-visitation
  *   neighbours, the way the candidate reached the pool (evidence: X, via covisit, score); or, for an
  *   item session-kNN placed, X is one of the 2 newest items and a past session the engine holds has
@@ -68,6 +75,9 @@ export function explainItems(items: readonly FeedItem[], request: RecommendReque
   // Only session items with a strong enough partner are looked at per list item (usually none).
   const boughtWith = sessionItems.map((z) => ({ z, partners: sources.coPurchases.partners(z, options.boughtTogetherMinSessions) })).filter((entry) => entry.partners.size > 0);
 
+  const query = request.query;
+  const afterSearch = query === undefined ? null : new Map(sources.intent.predict(query.text, SEARCH_ITEMS).items.map((entry) => [entry.item, entry.score]));
+
   const reasonFor = (item: string, category: string | undefined, source: FeedItem['source']): Reason | null => {
     let partner: { z: string; sessions: number } | null = null;
     for (const { z, partners } of boughtWith) {
@@ -76,6 +86,10 @@ export function explainItems(items: readonly FeedItem[], request: RecommendReque
       if (sessions >= options.boughtTogetherMinSessions && (partner === null || sessions > partner.sessions)) partner = { z, sessions };
     }
     if (partner !== null) return { type: 'bought_together', evidence: { item_id: partner.z, sessions: partner.sessions }, text: `Often bought together with ${partner.z}` };
+    const share = afterSearch?.get(item) ?? 0;
+    if (query !== undefined && share >= SEARCH_MIN_SHARE) {
+      return { type: 'searched', evidence: { query: query.text, share: Math.round(share * 1000) / 1000 }, text: `Popular after searching "${query.text}"` };
+    }
     for (let rank = 0; rank < recent.length; rank += 1) {
       const x = recent[rank] ?? '';
       const score = x === item ? undefined : neighboursOf(rank, x).get(item);

@@ -1,4 +1,5 @@
 import type { BehaviourEvent, EventType } from './event.ts';
+import { normalizeQuery, type ActiveQuery } from './query-intent.ts';
 import { categoryAffinity } from './recommender/affinity.ts';
 import type { RecommendRequest } from './recommender/recommender.ts';
 import type { CountsByKey, SessionFeatures } from './session-features.ts';
@@ -15,6 +16,9 @@ const NO_PURCHASES: ReadonlyMap<string, number> = new Map();
 
 /** Items of the session a list is built from. */
 const REQUEST_ITEMS = 20;
+
+/** A search steers the session's lists until a newer search, or for this long. */
+export const QUERY_ACTIVE_MS = 30 * 60_000;
 
 export const WINDOWS_MS = { '5m': 5 * 60_000, '1h': 60 * 60_000, '24h': 24 * 60 * 60_000 } as const;
 
@@ -33,6 +37,8 @@ export interface SessionSnapshot {
   readonly purchased: readonly (readonly [string, number])[];
   readonly served: readonly string[];
   readonly lastIngestedAt: number;
+  /** Absent in checkpoints written before search intent existed, and when the session never searched. */
+  readonly query?: ActiveQuery;
 }
 
 /** Live state of one session, owned by the partition its key hashes to. */
@@ -49,6 +55,8 @@ export class SessionState {
   served: readonly string[] = [];
   /** Ingest time of the newest applied event, for freshness. */
   lastIngestedAt = 0;
+  /** The session's newest search, with the item events since. */
+  private query: ActiveQuery | null = null;
 
   constructor(
     readonly sessionId: string,
@@ -73,6 +81,11 @@ export class SessionState {
     if (this.history.length > limits.maxEventsPerSession) this.history.shift();
     if (event.user_id !== undefined) this.userId = event.user_id;
     if (event.type === 'purchase' && event.item_id !== undefined) this.recordPurchase(event.item_id, event.ts);
+    if (event.type === 'search' && event.query !== undefined) {
+      if (this.query === null || event.ts >= this.query.ts) this.query = { text: normalizeQuery(event.query), ts: event.ts, steps: 0 };
+    } else if (event.item_id !== undefined && this.query !== null && event.ts >= this.query.ts) {
+      this.query = { ...this.query, steps: this.query.steps + 1 };
+    }
     this.firstSeen = Math.min(this.firstSeen, event.ts);
     this.lastSeen = Math.max(this.lastSeen, event.ts);
     this.eventCount += 1;
@@ -117,12 +130,15 @@ export class SessionState {
       sequence.push(entry.item);
       categories.push(entry.category);
     }
+    const now = ts === Number.POSITIVE_INFINITY ? this.lastSeen : ts;
+    const query = this.query !== null && this.query.ts <= now && now - this.query.ts <= QUERY_ACTIVE_MS ? this.query : null;
     return {
+      ...(query === null ? {} : { query }),
       sequence: sequence.length > maxItems ? sequence.slice(-maxItems) : sequence,
       sequenceCategories: categories.length > maxItems ? categories.slice(-maxItems) : categories,
       categories: categoryAffinity(events),
       purchased: this.purchased,
-      now: ts === Number.POSITIVE_INFINITY ? this.lastSeen : ts,
+      now,
       self: this.sessionId,
     };
   }
@@ -168,6 +184,7 @@ export class SessionState {
       purchased: [...this.purchased],
       served: [...this.served],
       lastIngestedAt: this.lastIngestedAt,
+      ...(this.query === null ? {} : { query: this.query }),
     };
   }
 
@@ -180,6 +197,7 @@ export class SessionState {
     for (const [item, ts] of snapshot.purchased) session.recordPurchase(item, ts);
     session.served = [...snapshot.served];
     session.lastIngestedAt = snapshot.lastIngestedAt;
+    session.query = snapshot.query ?? null;
     return session;
   }
 }

@@ -10,7 +10,7 @@ export interface TestPrefix {
   readonly prefix: readonly string[];
 }
 
-function openLines(path: string): AsyncIterable<string> {
+export function openLines(path: string): AsyncIterable<string> {
   const raw = createReadStream(path);
   const input = path.endsWith('.gz') ? raw.pipe(createGunzip()) : raw;
   return createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY });

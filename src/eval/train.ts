@@ -1,15 +1,10 @@
-import { performance } from 'node:perf_hooks';
-import { lastValueFrom, tap } from 'rxjs';
-import { enginePipeline } from '../../pipelines/engine.pipeline.ts';
-import { MemoryEventSource } from '../adapters/memory/source.ts';
 import { noopMetrics } from '../adapters/memory/metrics.ts';
 import type { Config } from '../config/config.ts';
 import { CandidateState } from '../domain/candidate-state.ts';
 import type { BehaviourEvent } from '../domain/event.ts';
 import { createLogger } from '../adapters/log/pino.ts';
 import { startModel } from '../runtime/model-runtime.ts';
-import { recommendationId } from '../domain/recommendation-id.ts';
-import { SessionWindows } from '../domain/session-windows.ts';
+import { replayThroughPipeline } from './replay-pipeline.ts';
 import { readTrainSessions } from './srgnn-data.ts';
 
 /**
@@ -64,46 +59,18 @@ export async function trainOnline(
   const counts = new Map<string, number>();
   let sessions = 0;
   let events = 0;
-  let feedsWritten = 0;
-  const windows = SessionWindows.fromConfig(config.sessions);
-  const state = new CandidateState(config.candidates, model?.model);
-  const source = new MemoryEventSource(
-    trainingRecords(dir, counts, (size) => {
-      sessions += 1;
-      events += size;
-      if (sessions % 2000 === 0) onProgress(sessions, events);
-    }),
-    { topic: 'eval', partition: 0, batchSize: 500, maxInFlightBatches: 8 },
-  );
-  const started = performance.now();
-  await lastValueFrom(
-    source.batches().pipe(
-      enginePipeline({
-        decode: { maxBytes: config.engine.maxMessageBytes, payloadBytes: config.engine.deadLetterPayloadBytes },
-        windows,
-        candidates: state,
-        feeds: { feedSize: config.candidates.feedSize, modelVersion: () => 'eval', variant: 'eval', now: () => Date.now(), recommendationId },
-        ...(model === null ? {} : { trainModel: model.train, modelBatchSize: config.model.batchSize }),
-        writeState: async (writes) => {
-          feedsWritten += writes.feeds.length;
-        },
-        appendAnalytics: async () => undefined,
-        analyticsConcurrency: 1,
-        metrics: noopMetrics(),
-        monotonicMs: () => performance.now(),
-        wallMs: () => Date.now(),
-      }),
-      tap({ complete: () => onProgress(sessions, events) }),
-    ),
-    { defaultValue: null },
-  );
-  // Every batch handed to a training thread is trained before the clock stops and scoring begins.
-  await model?.stop();
+  const records = trainingRecords(dir, counts, (size) => {
+    sessions += 1;
+    events += size;
+    if (sessions % 2000 === 0) onProgress(sessions, events);
+  });
+  const { state, seconds, feedsWritten } = await replayThroughPipeline(records, config, { batchSize: 500, model });
+  onProgress(sessions, events);
   return {
     state,
     sessions,
     events,
-    seconds: (performance.now() - started) / 1000,
+    seconds,
     counts,
     feedsWritten,
     rankerUpdates: state.recommender.ranker.updates,

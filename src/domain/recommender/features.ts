@@ -1,6 +1,8 @@
 /**
  * The ranker's features of one candidate item, in a fixed order. Source scores are normalised per
  * request (divided by the best score of that source), so the weights compare sources, not scales.
+ * `query_intent` is the item's share of what shoppers took after the session's active search (and
+ * `query_category` its category's share), so a search steers the list before any item was seen.
  * The `_rank` features give the item's place in that source's list as 1/log2(2 + rank) (1 for the
  * first, 0 when absent): a place means the same in every request, where a score ratio depends on how
  * peaked that request's scores happen to be. The last three describe the request, not the item (the
@@ -22,6 +24,8 @@ export const FEATURES = [
   'trending_category',
   'trending',
   'model',
+  'query_intent',
+  'query_category',
   'context_length',
   'knn_strength',
   'covisit_strength',
@@ -51,6 +55,8 @@ export const PRIOR_WEIGHTS: Readonly<Record<FeatureName, number>> = {
   trending_category: 0.1,
   trending: 0.02,
   model: 1,
+  query_intent: 3,
+  query_category: 1.5,
   context_length: 0,
   knn_strength: 0,
   covisit_strength: 0,

@@ -1,4 +1,5 @@
 import type { Covisitation } from '../covisitation.ts';
+import type { ActiveQuery, QueryIntent } from '../query-intent.ts';
 import type { CandidateSource, FeedItem } from '../feed.ts';
 import type { SessionKnn } from '../session-knn.ts';
 import type { Trending } from '../trending.ts';
@@ -19,6 +20,8 @@ export interface RecommendRequest {
   readonly now: number;
   /** The session itself, never its own neighbour in session-kNN. */
   readonly self?: string;
+  /** The search the session is acting on, if any (recent, and no newer search). */
+  readonly query?: ActiveQuery;
 }
 
 /** The request of a session with nothing before `now`. */
@@ -38,6 +41,8 @@ export interface RecommenderSources {
   readonly trending: Trending;
   readonly popularity: Trending;
   readonly model?: ItemModel;
+  /** Search intent; absent: queries are ignored. */
+  readonly intent?: QueryIntent;
 }
 
 export interface RecommenderOptions {
@@ -76,6 +81,8 @@ const SOURCE_OF: Record<FeatureName, CandidateSource | null> = {
   trending_category: 'trending_category',
   trending: 'trending',
   model: 'model',
+  query_intent: 'query',
+  query_category: 'query',
   context_length: null,
   knn_strength: null,
   covisit_strength: null,
@@ -243,6 +250,19 @@ export class Recommender {
     });
   }
 
+  /**
+   * The active search's items join the pool with their share of it, and the query's leading
+   * categories bring their trending items; returns the query's category shares.
+   */
+  private queryCandidates(intent: QueryIntent, query: ActiveQuery, set: (item: string, feature: number, value: number) => void): ReadonlyMap<string, number> {
+    const predicted = intent.predict(query.text, this.options.poolPerSource);
+    const best = predicted.items[0]?.score ?? 0;
+    if (best > 0) for (const { item, score } of predicted.items) set(item, F.query_intent, score / best);
+    const leading = [...predicted.categories.entries()].sort((a, b) => b[1] - a[1]).slice(0, TOP_CATEGORIES);
+    for (const [category] of leading) for (const entry of this.sources.trending.topInCategory(category, POPULAR_CANDIDATES)) set(entry.item, F.query_category, 0);
+    return predicted.categories;
+  }
+
   /** The candidates of `request` with their feature rows (row-major, FEATURE_COUNT wide), for diagnostics. */
   candidates(request: RecommendRequest): { readonly items: readonly string[]; readonly x: Float64Array } {
     const pool = this.pool(request);
@@ -316,6 +336,10 @@ export class Recommender {
       if (step === 1) pool.x[row + F.is_current] = 1;
     });
 
+    // Before popularity and the model, so the search's items get those features too.
+    const intent = this.sources.intent;
+    const queryCategories = intent !== undefined && request.query !== undefined ? this.queryCandidates(intent, request.query, set) : null;
+
     const categories = [...request.categories.entries()].filter(([, w]) => w > 0).sort((a, b) => b[1] - a[1]).slice(0, TOP_CATEGORIES);
     const totalAffinity = categories.reduce((sum, [, w]) => sum + w, 0);
     for (const [category, affinity] of categories) {
@@ -346,6 +370,12 @@ export class Recommender {
       [F.covisit_strength, lastMax / (1 + lastMax)],
     ] as const;
     for (let i = 0; i < pool.items.length; i += 1) for (const [feature, value] of context) pool.x[i * FEATURE_COUNT + feature] = value;
+    if (queryCategories !== null && queryCategories.size > 0) {
+      for (let i = 0; i < pool.items.length; i += 1) {
+        const category = this.sources.trending.category(pool.items[i] ?? '');
+        pool.x[i * FEATURE_COUNT + F.query_category] = category === undefined ? 0 : (queryCategories.get(category) ?? 0);
+      }
+    }
     return pool;
   }
 }

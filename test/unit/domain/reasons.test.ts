@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { CoPurchases } from '../../../src/domain/co-purchases.ts';
 import { Covisitation } from '../../../src/domain/covisitation.ts';
 import type { FeedItem } from '../../../src/domain/feed.ts';
+import { QueryIntent } from '../../../src/domain/query-intent.ts';
 import { explainItems } from '../../../src/domain/reasons.ts';
 import type { RecommendRequest } from '../../../src/domain/recommender/recommender.ts';
 import { SessionKnn } from '../../../src/domain/session-knn.ts';
@@ -14,7 +15,8 @@ function sources() {
   const trending = new Trending({ halfLifeMs: 3_600_000, maxItems: 1000, topK: 2 });
   const coPurchases = new CoPurchases({ maxItems: 1000, maxPartners: 10, maxSessions: 1000, supportCap: 20 });
   const knn = new SessionKnn({ k: 10, candidates: 100, maxSessions: 100, maxItemsPerSession: 50 });
-  return { covisit, trending, coPurchases, knn };
+  const intent = new QueryIntent({ maxKeys: 100, itemsPerKey: 50, halfLifeMs: 3_600_000 });
+  return { covisit, trending, coPurchases, knn, intent };
 }
 const options = { covisitNeighbours: 10, trendingTopK: 2, boughtTogetherMinSessions: 3 };
 const item = (id: string): FeedItem => ({ item_id: id, score: 1, source: 'covisit' });
@@ -67,5 +69,20 @@ describe('explainItems', () => {
     expect(out[0]?.category_id).toBe('shoes');
     expect(out[1]?.reason).toBeUndefined();
     expect(out[1]?.category_id).toBe('shoes');
+  });
+
+  it('says "popular after searching" for an item shoppers took after the active search, with its share', () => {
+    const s = sources();
+    const query = { text: 'smart watch', ts: T, steps: 0 };
+    for (let i = 0; i < 99; i += 1) s.intent.observe(query, 'watch', null, 1, T);
+    s.intent.observe(query, 'rare', null, 1, T);
+    const searching = { ...request(['phone']), query };
+    const [watch, rare, other] = explainItems([item('watch'), item('rare'), item('other')], searching, s, options);
+    expect(watch?.reason).toEqual({ type: 'searched', evidence: { query: 'smart watch', share: 0.99 }, text: 'Popular after searching "smart watch"' });
+    // 1 % of what shoppers took after the query is too little to claim.
+    expect(rare?.reason?.type).not.toBe('searched');
+    expect(other?.reason).toBeUndefined();
+    // Without an active search, nothing is said about it.
+    expect(explainItems([item('watch')], request(['phone']), s, options)[0]?.reason).toBeUndefined();
   });
 });

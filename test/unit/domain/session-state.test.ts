@@ -90,3 +90,26 @@ describe('SessionState.features', () => {
     expect(session.lastIngestedAt).toBe(1004);
   });
 });
+
+describe('SessionState: the active search', () => {
+  const search = (ts: number, query: string): BehaviourEvent => ({ event_id: `q-${ts}`, type: 'search', query, ts, session_id: 's-1' });
+
+  it('puts the newest search into the request, normalised, with the item events since it', () => {
+    const session = sessionOf([event({ ts: T0, item_id: 'a' }), search(T0 + MINUTE, 'Smart  Watch'), event({ ts: T0 + 2 * MINUTE, item_id: 'w1' }), event({ ts: T0 + 3 * MINUTE, item_id: 'w2' })]);
+    expect(session.request().query).toEqual({ text: 'smart watch', ts: T0 + MINUTE, steps: 2 });
+    // As of before the search, there was none.
+    expect(session.request(T0).query).toBeUndefined();
+  });
+
+  it('is replaced by a newer search and expires after 30 minutes', () => {
+    const session = sessionOf([search(T0, 'tv'), search(T0 + MINUTE, 'hdmi cable')]);
+    expect(session.request().query?.text).toBe('hdmi cable');
+    session.apply(event({ ts: T0 + 32 * MINUTE, item_id: 'x' }), LIMITS, 0);
+    expect(session.request().query).toBeUndefined();
+  });
+
+  it('survives a snapshot and restore', () => {
+    const session = sessionOf([search(T0, 'red dress'), event({ ts: T0 + MINUTE, item_id: 'd1' })]);
+    expect(SessionState.restore(session.snapshot(), 2).request().query).toEqual(session.request().query);
+  });
+});

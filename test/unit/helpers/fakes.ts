@@ -115,5 +115,5 @@ export const CANDIDATES: CandidatesConfig = {
   rankerImpressionNegatives: false,
   purchaseWeight: 0.5,
   rankerHiddenUnits: 0,
-  rankerCrosses: false,
+  rankerCrosses: false, queryIntent: true, queryMaxKeys: 1000, queryItemsPerKey: 20, queryHalfLifeMs: 7 * 24 * 3_600_000,
 };

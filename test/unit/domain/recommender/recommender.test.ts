@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Covisitation } from '../../../../src/domain/covisitation.ts';
+import { QueryIntent } from '../../../../src/domain/query-intent.ts';
 import { F, FEATURE_COUNT } from '../../../../src/domain/recommender/features.ts';
 import { Recommender, type RecommendRequest, type RecommenderOptions } from '../../../../src/domain/recommender/recommender.ts';
 import { SessionKnn } from '../../../../src/domain/session-knn.ts';
@@ -213,5 +214,37 @@ describe('Recommender impression negatives', () => {
       recommender.learn(request(['A']), 'Y', 'click', ['X', 'Z']);
     }
     expect([...a.recommender.ranker.weights.click]).toEqual([...b.recommender.ranker.weights.click]);
+  });
+
+});
+
+describe('Recommender: search intent', () => {
+  it('after a search, leads with what shoppers took after that query and its categories, even in a session with history', () => {
+    const sources = {
+      covisit: new Covisitation({ neighbours: 10, window: 5, halfLifeMs: NO_DECAY, maxItems: 1000 }),
+      knn: new SessionKnn({ k: 10, candidates: 100, maxSessions: 1000, maxItemsPerSession: 50 }),
+      trending: new Trending({ halfLifeMs: NO_DECAY, maxItems: 1000, topK: 20 }),
+      popularity: new Trending({ halfLifeMs: NO_DECAY, maxItems: 1000, topK: 20 }),
+      intent: new QueryIntent({ maxKeys: 100, itemsPerKey: 10, halfLifeMs: NO_DECAY }),
+    };
+    const recommender = new Recommender(sources, OPTIONS);
+    pair(sources.covisit, 'phone', 'case', 3);
+    const watch = { text: 'smart watch', ts: T0, steps: 0 };
+    for (let i = 0; i < 3; i += 1) sources.intent.observe(watch, 'watch-a', 'watches', 1, T0);
+    sources.intent.observe(watch, 'watch-b', 'watches', 1, T0);
+    // Another watch nobody took after this query: its category brings it in.
+    sources.trending.observe('watch-c', 'watches', 1, T0);
+    sources.trending.observe('watch-a', 'watches', 1, T0);
+    sources.trending.observe('watch-b', 'watches', 1, T0);
+    sources.trending.observe('case', 'cases', 1, T0);
+    sources.trending.refresh();
+    const before = ids(recommender.recommend(request(['phone']), 10));
+    expect(before[0]).toBe('case');
+    const after = recommender.recommend(request(['phone'], { query: watch }), 10);
+    expect(ids(after).slice(0, 2)).toEqual(['watch-a', 'watch-b']);
+    expect(after[0]?.source).toBe('query');
+    expect(ids(after).indexOf('watch-c')).toBeLessThan(ids(after).indexOf('case'));
+    // An unseen query with a known token still steers the list.
+    expect(ids(recommender.recommend(request(['phone'], { query: { text: 'watch strap', ts: T0, steps: 0 } }), 10))[0]).toBe('watch-a');
   });
 });

@@ -1,0 +1,192 @@
+import { ForwardDecay } from './decay.ts';
+
+/** Bounds and decay of the query → item statistics. */
+export interface QueryIntentOptions {
+  /** Normalised queries and tokens held (each); the least recently used go first. */
+  readonly maxKeys: number;
+  /** Items kept per query or token; when full, a new item replaces the weakest. */
+  readonly itemsPerKey: number;
+  /** Half-life of the counts (what shoppers take after a query drifts with stock and season). */
+  readonly halfLifeMs: number;
+}
+
+/** What shoppers took after a query: items and categories with their share (each sums to ≤ 1). */
+export interface QueryPrediction {
+  readonly items: readonly { readonly item: string; readonly score: number }[];
+  readonly categories: ReadonlyMap<string, number>;
+  /** How the prediction was found: the whole query was seen before, only some of its tokens, or nothing. */
+  readonly basis: 'query' | 'tokens' | 'none';
+}
+
+/** The search a session is acting on, as session state keeps it. */
+export interface ActiveQuery {
+  /** Normalised text (`normalizeQuery`). */
+  readonly text: string;
+  readonly ts: number;
+  /** Item events of the session since the search. */
+  readonly steps: number;
+}
+
+interface Bucket {
+  readonly items: Map<string, number>;
+  readonly categories: Map<string, number>;
+  total: number;
+}
+
+export interface QueryIntentSnapshot {
+  readonly landmark: number | null;
+  readonly queries: readonly (readonly [string, BucketSnapshot])[];
+  readonly tokens: readonly (readonly [string, BucketSnapshot])[];
+}
+
+type BucketSnapshot = readonly [items: readonly (readonly [string, number])[], categories: readonly (readonly [string, number])[], total: number];
+
+const CATEGORIES_PER_KEY = 8;
+/** A token this short says nothing on its own ("a", "4"), unless it is a number of two digits or more. */
+const MIN_TOKEN_LENGTH = 2;
+/** Later items after one search tell less about it: the n-th item event after it counts STEP_DECAY^n. */
+const STEP_DECAY = 0.7;
+/** Weight of an exact-query match against the token mixture when both exist. */
+const QUERY_WEIGHT = 0.7;
+
+/**
+ * Query text as a key: lower case, accents and punctuation dropped, whitespace collapsed, so
+ * "Smart-Watch " and "smart watch" are one query.
+ */
+export function normalizeQuery(query: string): string {
+  return query
+    .normalize('NFKD')
+    .replace(/\p{M}+/gu, '')
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}]+/gu, ' ')
+    .trim();
+}
+
+/** Distinct tokens of a normalised query worth learning from. */
+export function queryTokens(normalized: string): string[] {
+  const out: string[] = [];
+  for (const token of normalized.split(' ')) if (token.length >= MIN_TOKEN_LENGTH && !out.includes(token)) out.push(token);
+  return out;
+}
+
+/**
+ * Search intent learned online: which items and categories shoppers click, cart or buy after a query,
+ * kept per normalised query and per query token (so an unseen query made of known words still finds
+ * its items). Counts decay forward in event time; both tables are bounded LRU maps.
+ */
+export class QueryIntent {
+  private readonly queries = new Map<string, Bucket>();
+  private readonly tokens = new Map<string, Bucket>();
+  private readonly decay: ForwardDecay;
+
+  constructor(private readonly options: QueryIntentOptions) {
+    this.decay = new ForwardDecay(options.halfLifeMs);
+  }
+
+  /** Queries and tokens held. */
+  get size(): { readonly queries: number; readonly tokens: number } {
+    return { queries: this.queries.size, tokens: this.tokens.size };
+  }
+
+  /** Whether the normalised query itself was learned from (not only its tokens). */
+  knows(normalized: string): boolean {
+    return this.queries.has(normalized);
+  }
+
+  /** Whether a token was learned from. */
+  knowsToken(token: string): boolean {
+    return this.tokens.has(token);
+  }
+
+  /**
+   * One item event after a search: `weight` by event type, discounted by the item events the
+   * session had since the search (`query.steps`).
+   */
+  observe(query: ActiveQuery, item: string, category: string | null, weight: number, ts: number): void {
+    if (query.text === '' || weight <= 0) return;
+    const w = weight * STEP_DECAY ** query.steps * this.decay.weight(ts, (factor) => this.rescale(factor));
+    this.add(this.queries, query.text, item, category, w);
+    for (const token of queryTokens(query.text)) this.add(this.tokens, token, item, category, w);
+  }
+
+  /** Items and categories for a normalised query, best first: its own counts blended with its tokens'. */
+  predict(normalized: string, k: number): QueryPrediction {
+    const items = new Map<string, number>();
+    const categories = new Map<string, number>();
+    const exact = this.queries.get(normalized);
+    const known = queryTokens(normalized).filter((token) => this.tokens.has(token));
+    const tokenShare = known.length === 0 ? 0 : exact === undefined ? 1 : 1 - QUERY_WEIGHT;
+    if (exact !== undefined) mix(exact, tokenShare === 0 ? 1 : QUERY_WEIGHT, items, categories);
+    for (const token of known) mix(this.tokens.get(token) as Bucket, tokenShare / known.length, items, categories);
+    const ranked = [...items.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, k);
+    return {
+      items: ranked.map(([item, score]) => ({ item, score })),
+      categories,
+      basis: exact !== undefined ? 'query' : known.length > 0 ? 'tokens' : 'none',
+    };
+  }
+
+  snapshot(): QueryIntentSnapshot {
+    const dump = (table: Map<string, Bucket>): [string, BucketSnapshot][] => [...table].map(([key, b]) => [key, [[...b.items], [...b.categories], b.total]]);
+    return { landmark: this.decay.state, queries: dump(this.queries), tokens: dump(this.tokens) };
+  }
+
+  restore(snapshot: QueryIntentSnapshot): void {
+    this.decay.restore(snapshot.landmark);
+    const load = (table: Map<string, Bucket>, rows: QueryIntentSnapshot['queries']): void => {
+      table.clear();
+      for (const [key, [items, categories, total]] of rows) table.set(key, { items: new Map(items), categories: new Map(categories), total });
+    };
+    load(this.queries, snapshot.queries);
+    load(this.tokens, snapshot.tokens);
+  }
+
+  private add(table: Map<string, Bucket>, key: string, item: string, category: string | null, w: number): void {
+    let bucket = table.get(key);
+    if (bucket === undefined) {
+      bucket = { items: new Map(), categories: new Map(), total: 0 };
+      if (table.size >= this.options.maxKeys) table.delete(table.keys().next().value as string);
+    } else {
+      table.delete(key);
+    }
+    table.set(key, bucket);
+    bucket.total += w;
+    bump(bucket.items, item, w, this.options.itemsPerKey);
+    if (category !== null) bump(bucket.categories, category, w, CATEGORIES_PER_KEY);
+  }
+
+  private rescale(factor: number): void {
+    for (const table of [this.queries, this.tokens]) {
+      for (const bucket of table.values()) {
+        bucket.total *= factor;
+        for (const [item, w] of bucket.items) bucket.items.set(item, w * factor);
+        for (const [category, w] of bucket.categories) bucket.categories.set(category, w * factor);
+      }
+    }
+  }
+}
+
+/** Adds `w` to `key`; a new key in a full map takes the place of the weakest, inheriting its count (space-saving). */
+function bump(counts: Map<string, number>, key: string, w: number, capacity: number): void {
+  const current = counts.get(key);
+  if (current !== undefined || counts.size < capacity) {
+    counts.set(key, (current ?? 0) + w);
+    return;
+  }
+  let weakest = '';
+  let least = Number.POSITIVE_INFINITY;
+  for (const [other, count] of counts) {
+    if (count < least) {
+      least = count;
+      weakest = other;
+    }
+  }
+  counts.delete(weakest);
+  counts.set(key, least + w);
+}
+
+function mix(bucket: Bucket, share: number, items: Map<string, number>, categories: Map<string, number>): void {
+  if (bucket.total <= 0) return;
+  for (const [item, w] of bucket.items) items.set(item, (items.get(item) ?? 0) + (share * w) / bucket.total);
+  for (const [category, w] of bucket.categories) categories.set(category, (categories.get(category) ?? 0) + (share * w) / bucket.total);
+}
