@@ -5,6 +5,7 @@ import type { RecommendRequest } from '../src/domain/recommender/recommender.ts'
 import type { ServedScore } from '../src/domain/served-evaluation.ts';
 import type { SessionState } from '../src/domain/session-state.ts';
 import type { SourceBatch } from '../src/ports/event-source.ts';
+import type { IntentWrite } from '../src/ports/state-store.ts';
 
 /** A source batch split into valid events and dead letters. */
 export interface DecodedBatch {
@@ -43,4 +44,6 @@ export interface ScoredBatch extends WindowedBatch {
 export interface FeedBatch extends ScoredBatch {
   readonly features: readonly SessionFeatures[];
   readonly feeds: readonly FeedWrite[];
+  /** Search intent lists changed by this batch (absent: none). */
+  readonly intents?: readonly IntentWrite[];
 }

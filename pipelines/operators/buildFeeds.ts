@@ -29,6 +29,9 @@ export interface BuildFeedsOptions {
 }
 
 
+/** Items published per search intent list. */
+const INTENT_ITEMS = 50;
+
 interface Position {
   readonly partition: number;
   readonly lastOffset: string;
@@ -89,6 +92,8 @@ export function buildFeeds(limits: SessionLimits, state: CandidateState, options
       const arm = armOf(owner, userId);
       feeds.push(feed(owner, explain(arm.recommend(request, options.feedSize), request), profile.lastSeen, profile.lastIngestedAt, at, arm.variant));
     }
-    return { ...batch, features, feeds };
+    // Queries and tokens this batch learned from: their lists go to the store for the API's rerank.
+    const intents = state.intent.takeTouched(INTENT_ITEMS);
+    return { ...batch, features, feeds, ...(intents.length === 0 ? {} : { intents }) };
   });
 }

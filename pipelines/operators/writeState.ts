@@ -1,7 +1,7 @@
 import { Observable, type MonoTypeOperatorFunction } from 'rxjs';
 import { feedIdOf, type FeedWrite } from '../../src/domain/feed.ts';
 import type { SessionFeatures } from '../../src/domain/session-features.ts';
-import type { StateWrites } from '../../src/ports/state-store.ts';
+import type { IntentWrite, StateWrites } from '../../src/ports/state-store.ts';
 import type { FeedBatch } from '../types.ts';
 
 export interface WriteStateOptions {
@@ -32,7 +32,7 @@ export function writeState(write: (writes: StateWrites) => Promise<void>, option
         }
         const { group, writes } = take(pending, options.maxKeys);
         pending = pending.slice(group.length);
-        if (writes.features.length === 0 && writes.feeds.length === 0) {
+        if (writes.features.length === 0 && writes.feeds.length === 0 && writes.intents === undefined) {
           for (const batch of group) subscriber.next(batch);
           next();
           return;
@@ -66,12 +66,14 @@ export function writeState(write: (writes: StateWrites) => Promise<void>, option
 function take(pending: readonly FeedBatch[], maxKeys: number): { group: FeedBatch[]; writes: StateWrites } {
   const features = new Map<string, SessionFeatures>();
   const feeds = new Map<string, FeedWrite>();
+  const intents = new Map<string, IntentWrite>();
   const group: FeedBatch[] = [];
   for (const batch of pending) {
     if (group.length > 0 && features.size + feeds.size + batch.features.length + batch.feeds.length > maxKeys) break;
     group.push(batch);
     for (const f of batch.features) features.set(f.session_id, f);
     for (const f of batch.feeds) feeds.set(feedIdOf(f.owner), f);
+    for (const i of batch.intents ?? []) intents.set(i.key, i);
   }
-  return { group, writes: { features: [...features.values()], feeds: [...feeds.values()] } };
+  return { group, writes: { features: [...features.values()], feeds: [...feeds.values()], ...(intents.size === 0 ? {} : { intents: [...intents.values()] }) } };
 }

@@ -78,7 +78,7 @@ export const rerankResponseSchema = {
       type: 'array',
       items: {
         type: 'object',
-        properties: { item_id: { type: 'string' }, basis: { type: 'string', enum: ['feed', 'session', 'unknown'] }, score: { type: 'number' } },
+        properties: { item_id: { type: 'string' }, basis: { type: 'string', enum: ['query', 'feed', 'session', 'unknown'] }, score: { type: 'number' }, query_share: { type: 'number' } },
         required: ['item_id', 'basis'],
       },
     },

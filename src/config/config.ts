@@ -21,6 +21,7 @@ export interface RedisConfig {
   readonly writeMaxKeys: number;
   readonly keyPrefix: string;
   readonly feedTtlSeconds: number;
+  readonly intentTtlSeconds: number;
   readonly featureTtlSeconds: number;
 }
 

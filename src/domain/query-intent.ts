@@ -18,6 +18,34 @@ export interface QueryPrediction {
   readonly basis: 'query' | 'tokens' | 'none';
 }
 
+/**
+ * What shoppers took after one query or one token, normalised (shares), as the engine publishes it
+ * for readers that hold no counts (the Feed API's rerank).
+ */
+export interface IntentList {
+  readonly items: readonly (readonly [string, number])[];
+  readonly categories: readonly (readonly [string, number])[];
+}
+
+/**
+ * The prediction for a query from its own list (if it was seen) and its known tokens' lists: the
+ * query's list weighs 0.7 and the tokens share the rest equally; without the query, the tokens share
+ * everything. One function for the engine and the API, so both rank a query alike.
+ */
+export function blendIntent(query: IntentList | null, tokens: readonly IntentList[], k: number): QueryPrediction {
+  const items = new Map<string, number>();
+  const categories = new Map<string, number>();
+  const tokenShare = tokens.length === 0 ? 0 : query === null ? 1 : 1 - QUERY_WEIGHT;
+  const add = (list: IntentList, share: number): void => {
+    for (const [item, w] of list.items) items.set(item, (items.get(item) ?? 0) + share * w);
+    for (const [category, w] of list.categories) categories.set(category, (categories.get(category) ?? 0) + share * w);
+  };
+  if (query !== null) add(query, tokenShare === 0 ? 1 : QUERY_WEIGHT);
+  for (const token of tokens) add(token, tokenShare / tokens.length);
+  const ranked = [...items.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, k);
+  return { items: ranked.map(([item, score]) => ({ item, score })), categories, basis: query !== null ? 'query' : tokens.length > 0 ? 'tokens' : 'none' };
+}
+
 /** The search a session is acting on, as session state keeps it. */
 export interface ActiveQuery {
   /** Normalised text (`normalizeQuery`). */
@@ -78,6 +106,8 @@ export class QueryIntent {
   private readonly queries = new Map<string, Bucket>();
   private readonly tokens = new Map<string, Bucket>();
   private readonly decay: ForwardDecay;
+  private readonly touchedQueries = new Set<string>();
+  private readonly touchedTokens = new Set<string>();
 
   constructor(private readonly options: QueryIntentOptions) {
     this.decay = new ForwardDecay(options.halfLifeMs);
@@ -106,24 +136,41 @@ export class QueryIntent {
     if (query.text === '' || weight <= 0) return;
     const w = weight * STEP_DECAY ** query.steps * this.decay.weight(ts, (factor) => this.rescale(factor));
     this.add(this.queries, query.text, item, category, w);
-    for (const token of queryTokens(query.text)) this.add(this.tokens, token, item, category, w);
+    this.touchedQueries.add(query.text);
+    for (const token of queryTokens(query.text)) {
+      this.add(this.tokens, token, item, category, w);
+      this.touchedTokens.add(token);
+    }
+  }
+
+  /**
+   * The lists of the queries and tokens learned from since the last call (then forgotten): a query's
+   * blended prediction under `q:<query>`, a token's own list under `t:<token>`, top `k` items each.
+   */
+  takeTouched(k: number): { readonly key: string; readonly list: IntentList }[] {
+    const out: { key: string; list: IntentList }[] = [];
+    for (const text of this.touchedQueries) {
+      const prediction = this.predict(text, k);
+      out.push({ key: `q:${text}`, list: { items: prediction.items.map((entry) => [entry.item, entry.score] as const), categories: [...prediction.categories] } });
+    }
+    for (const token of this.touchedTokens) {
+      const bucket = this.tokens.get(token);
+      if (bucket !== undefined) out.push({ key: `t:${token}`, list: listOf(bucket, k) });
+    }
+    this.touchedQueries.clear();
+    this.touchedTokens.clear();
+    return out;
   }
 
   /** Items and categories for a normalised query, best first: its own counts blended with its tokens'. */
   predict(normalized: string, k: number): QueryPrediction {
-    const items = new Map<string, number>();
-    const categories = new Map<string, number>();
     const exact = this.queries.get(normalized);
-    const known = queryTokens(normalized).filter((token) => this.tokens.has(token));
-    const tokenShare = known.length === 0 ? 0 : exact === undefined ? 1 : 1 - QUERY_WEIGHT;
-    if (exact !== undefined) mix(exact, tokenShare === 0 ? 1 : QUERY_WEIGHT, items, categories);
-    for (const token of known) mix(this.tokens.get(token) as Bucket, tokenShare / known.length, items, categories);
-    const ranked = [...items.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1)).slice(0, k);
-    return {
-      items: ranked.map(([item, score]) => ({ item, score })),
-      categories,
-      basis: exact !== undefined ? 'query' : known.length > 0 ? 'tokens' : 'none',
-    };
+    const tokens: IntentList[] = [];
+    for (const token of queryTokens(normalized)) {
+      const bucket = this.tokens.get(token);
+      if (bucket !== undefined) tokens.push(listOf(bucket, Number.POSITIVE_INFINITY));
+    }
+    return blendIntent(exact === undefined ? null : listOf(exact, Number.POSITIVE_INFINITY), tokens, k);
   }
 
   snapshot(): QueryIntentSnapshot {
@@ -185,8 +232,12 @@ function bump(counts: Map<string, number>, key: string, w: number, capacity: num
   counts.set(key, least + w);
 }
 
-function mix(bucket: Bucket, share: number, items: Map<string, number>, categories: Map<string, number>): void {
-  if (bucket.total <= 0) return;
-  for (const [item, w] of bucket.items) items.set(item, (items.get(item) ?? 0) + (share * w) / bucket.total);
-  for (const [category, w] of bucket.categories) categories.set(category, (categories.get(category) ?? 0) + (share * w) / bucket.total);
+/** A bucket's counts as shares of its total, the `k` strongest items. */
+function listOf(bucket: Bucket, k: number): IntentList {
+  const total = bucket.total > 0 ? bucket.total : 1;
+  const items = [...bucket.items].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
+  return {
+    items: (Number.isFinite(k) ? items.slice(0, k) : items).map(([item, w]) => [item, w / total] as const),
+    categories: [...bucket.categories].map(([category, w]) => [category, w / total] as const),
+  };
 }

@@ -1,4 +1,5 @@
 import type { Feed } from '../domain/feed.ts';
+import type { IntentList } from '../domain/query-intent.ts';
 
 /** What the serving store knows about a live session, as the engine last wrote it. */
 export interface SessionView {
@@ -19,5 +20,7 @@ export interface FeedReader {
   /** The list under a public feed id (`s:<session>` / `u:<user>`), or null when there is none. */
   readFeed(feedId: string): Promise<Feed | null>;
   readSession(sessionId: string): Promise<SessionView | null>;
+  /** Search intent lists by key (`q:<normalised query>`, `t:<token>`), null where absent, in one round trip. */
+  readIntents(keys: readonly string[]): Promise<(IntentList | null)[]>;
   close(): Promise<void>;
 }

@@ -52,6 +52,16 @@ export function stateStoreContract(name: string, open: () => Promise<StateStore>
       await store.close();
     });
 
+    it('stores search intent lists by key, replacing them whole', async () => {
+      const store = await open();
+      const q = `q:watch ${id()}`;
+      await store.write({ features: [], feeds: [], intents: [{ key: q, list: { items: [['w1', 0.6]], categories: [['watches', 1]] } }] });
+      await store.write({ features: [], feeds: [], intents: [{ key: q, list: { items: [['w2', 0.5], ['w1', 0.4]], categories: [] } }] });
+      expect(await store.readIntent(q)).toEqual({ items: [['w2', 0.5], ['w1', 0.4]], categories: [] });
+      expect(await store.readIntent(`t:absent-${id()}`)).toBeNull();
+      await store.close();
+    });
+
     it('replaces a feed as a whole and reports absent keys as null', async () => {
       const store = await open();
       const s = id();

@@ -1,5 +1,6 @@
 import { Redis } from 'ioredis';
 import type { Feed } from '../../domain/feed.ts';
+import type { IntentList } from '../../domain/query-intent.ts';
 import { RecError } from '../../errors.ts';
 import { redisCall } from './call.ts';
 import type { FeedReader, SessionView } from '../../ports/feed-reader.ts';
@@ -47,6 +48,15 @@ export class RedisFeedReader implements FeedReader {
     const feed = parseJson<Feed | null>(text, null);
     if (feed === null || !Array.isArray(feed.items)) throw new RecError('REC_DATA', `feed ${feedId} is not valid feed JSON`);
     return feed;
+  }
+
+  async readIntents(keys: readonly string[]): Promise<(IntentList | null)[]> {
+    if (keys.length === 0) return [];
+    const texts = await redisCall(() => this.redis.mget(...keys.map((key) => this.keys.intent(key))), `read ${keys.length} intent lists`);
+    return texts.map((text) => {
+      const list = parseJson<IntentList | null>(text, null);
+      return list !== null && Array.isArray(list.items) && Array.isArray(list.categories) ? list : null;
+    });
   }
 
   async readSession(sessionId: string): Promise<SessionView | null> {

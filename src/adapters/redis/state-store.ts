@@ -1,6 +1,7 @@
 import { Redis } from 'ioredis';
 import type { RedisConfig } from '../../config/config.ts';
 import type { Feed } from '../../domain/feed.ts';
+import type { IntentList } from '../../domain/query-intent.ts';
 import { featureHash } from '../../domain/session-features.ts';
 import { RecError } from '../../errors.ts';
 import { redisCall } from './call.ts';
@@ -30,7 +31,8 @@ export class RedisStateStore implements StateStore {
   }
 
   async write(writes: StateWrites): Promise<void> {
-    if (writes.features.length === 0 && writes.feeds.length === 0) return;
+    const intents = writes.intents ?? [];
+    if (writes.features.length === 0 && writes.feeds.length === 0 && intents.length === 0) return;
     const multi = this.redis.multi();
     for (const features of writes.features) {
       const key = this.keys.session(features.session_id);
@@ -40,6 +42,7 @@ export class RedisStateStore implements StateStore {
     for (const write of writes.feeds) {
       multi.set(this.keys.feed(write.owner), JSON.stringify(write.feed), 'EX', this.config.feedTtlSeconds);
     }
+    for (const intent of intents) multi.set(this.keys.intent(intent.key), JSON.stringify(intent.list), 'EX', this.config.intentTtlSeconds);
     try {
       const results = await multi.exec();
       const failed = results?.find(([error]) => error !== null);
@@ -52,6 +55,11 @@ export class RedisStateStore implements StateStore {
         cause,
       });
     }
+  }
+
+  async readIntent(key: string): Promise<IntentList | null> {
+    const text = await redisCall(() => this.redis.get(this.keys.intent(key)), `read intent ${key}`);
+    return text === null ? null : (JSON.parse(text) as IntentList);
   }
 
   async readFeed(feedId: string): Promise<Feed | null> {

@@ -125,6 +125,19 @@ describe('Feed API (in memory, fastify.inject)', () => {
     expect(notJson.statusCode).toBe(400);
   });
 
+  it('reranks by search intent first: the seen query\'s list, or for an unseen query the lists of its known words', async () => {
+    feeds.sessions.set('s-1', { sessionId: 's-1', userId: null, lastItems: ['old', 'x'], categories: {}, lastSeen: TS });
+    feeds.intents.set('q:smart watch', { items: [['w2', 0.6], ['w1', 0.3]], categories: [['watches', 1]] });
+    feeds.intents.set('t:watch', { items: [['w1', 0.5], ['w3', 0.5]], categories: [] });
+    feeds.intents.set('t:strap', { items: [['s1', 1]], categories: [] });
+    const seen = await app.inject({ method: 'POST', url: '/v1/rerank', headers: full, payload: { query: 'Smart-Watch', session_id: 's-1', items: ['u1', 'a', 'w1', 'old', 'w2', 'w3'] } });
+    expect(seen.json().items).toEqual(['w2', 'w1', 'a', 'old', 'u1', 'w3']);
+    expect(seen.json().details[0]).toEqual({ item_id: 'w2', basis: 'query', query_share: 0.6 });
+    // Unseen query: "watch" and "strap" are known words, "band" is not; each known word weighs half (ties keep the given order).
+    const unseen = await app.inject({ method: 'POST', url: '/v1/rerank', headers: full, payload: { query: 'watch strap band', session_id: 's-1', items: ['a', 'w3', 's1', 'w1', 'w2'] } });
+    expect(unseen.json().items).toEqual(['s1', 'w3', 'w1', 'a', 'w2']);
+  });
+
   it('reranks: feed items in feed order, then session items newest first, then unknown items in the given order', async () => {
     feeds.sessions.set('s-1', { sessionId: 's-1', userId: null, lastItems: ['old', 'x'], categories: {}, lastSeen: TS });
     const response = await app.inject({ method: 'POST', url: '/v1/rerank', headers: full, payload: { query: 'shoes', session_id: 's-1', items: ['u1', 'c', 'old', 'u2', 'a', 'x'] } });

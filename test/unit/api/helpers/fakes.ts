@@ -2,6 +2,7 @@ import type { ApiConfig } from '../../../../src/config/config.ts';
 import { loadConfig } from '../../../../src/config/load.ts';
 import type { Feed } from '../../../../src/domain/feed.ts';
 import type { EventPublisher, OutgoingMessage } from '../../../../src/ports/event-publisher.ts';
+import type { IntentList } from '../../../../src/domain/query-intent.ts';
 import type { FeedReader, SessionView } from '../../../../src/ports/feed-reader.ts';
 
 export const FULL_KEY = 'full-key-0123456789';
@@ -15,7 +16,13 @@ export function apiConfig(overrides: Record<string, string> = {}): ApiConfig {
 export class MemoryFeedReader implements FeedReader {
   readonly feeds = new Map<string, Feed>();
   readonly sessions = new Map<string, SessionView>();
+  readonly intents = new Map<string, IntentList>();
   failWith: unknown = null;
+
+  readIntents(keys: readonly string[]): Promise<(IntentList | null)[]> {
+    if (this.failWith !== null) return Promise.reject(this.failWith);
+    return Promise.resolve(keys.map((key) => this.intents.get(key) ?? null));
+  }
 
   readFeed(feedId: string): Promise<Feed | null> {
     if (this.failWith !== null) return Promise.reject(this.failWith);
