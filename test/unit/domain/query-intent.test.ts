@@ -73,6 +73,17 @@ describe('QueryIntent', () => {
     expect(intent.predict('one', 10).items.map((entry) => entry.item)).toEqual(['w', 'v']);
   });
 
+  it('hands over the lists of the queries and tokens learned from since the last call, once', () => {
+    const intent = new QueryIntent(options);
+    intent.observe(searched('smart watch'), 'w1', 'watches', 3, T0);
+    intent.observe(searched('smart watch'), 'w2', 'watches', 1, T0);
+    const lists = new Map(intent.takeTouched(10).map((entry) => [entry.key, entry.list]));
+    expect([...lists.keys()].sort()).toEqual(['q:smart watch', 't:smart', 't:watch']);
+    expect(lists.get('q:smart watch')).toEqual({ items: [['w1', 0.75], ['w2', 0.25]], categories: [['watches', 1]] });
+    expect(lists.get('t:watch')?.items.map(([item]) => item)).toEqual(['w1', 'w2']);
+    expect(intent.takeTouched(10)).toEqual([]);
+  });
+
   it('restores a snapshot to the same predictions', () => {
     const intent = new QueryIntent(options);
     intent.observe(searched('red dress'), 'd1', 'dresses', 3, T0);

@@ -78,6 +78,21 @@ describe('writeState', () => {
     expect(h.emitted).toEqual(['a', 'b', 'c']);
   });
 
+  it('writes search intent lists too, the newest list per key when coalescing', async () => {
+    const h = harness();
+    const list = (item: string) => ({ items: [[item, 1]] as [string, number][], categories: [] });
+    h.input.next({ ...batch('a', []), intents: [{ key: 'q:tv', list: list('t1') }] });
+    expect(h.calls).toHaveLength(1);
+    h.input.next({ ...batch('b', []), intents: [{ key: 'q:tv', list: list('t2') }, { key: 't:tv', list: list('t2') }] });
+    h.input.next({ ...batch('c', []), intents: [{ key: 'q:tv', list: list('t3') }] });
+    h.calls[0]?.done.resolve();
+    await settle();
+    expect(h.calls[1]?.writes.intents?.map((i) => `${i.key}=${i.list.items[0]?.[0] ?? ''}`).sort()).toEqual(['q:tv=t3', 't:tv=t2']);
+    h.calls[1]?.done.resolve();
+    await settle();
+    expect(h.emitted).toEqual(['a', 'b', 'c']);
+  });
+
   it('lets a batch with nothing to write through at once when idle, but never past a batch still being written', async () => {
     const h = harness();
     h.input.next(batch('empty-1', []));
