@@ -32,6 +32,26 @@ const KNN_SESSIONS_LOOKED_AT = 20;
 const SEARCH_ITEMS = 50;
 const SEARCH_MIN_SHARE = 0.02;
 
+/** Rank maps of the trending lists, rebuilt only when the lists change (many lists share one state). */
+interface RankMaps {
+  readonly generation: number;
+  readonly topK: number;
+  global: ReadonlyMap<string, number> | null;
+  readonly categories: Map<string, ReadonlyMap<string, number>>;
+}
+const rankMaps = new WeakMap<Trending, RankMaps>();
+
+function ranksOf(trending: Trending, topK: number): RankMaps {
+  let maps = rankMaps.get(trending);
+  if (maps === undefined || maps.generation !== trending.generation || maps.topK !== topK) {
+    maps = { generation: trending.generation, topK, global: null, categories: new Map() };
+    rankMaps.set(trending, maps);
+  }
+  return maps;
+}
+
+const toRanks = (entries: readonly { readonly item: string }[]): ReadonlyMap<string, number> => new Map(entries.map((entry, i) => [entry.item, i + 1]));
+
 /**
  * Explains each item of a list as it is built, from the same state the list came from, so every claim
  * held at generation time. In order of preference:
@@ -61,16 +81,15 @@ export function explainItems(items: readonly FeedItem[], request: RecommendReque
   // Looked up on first use: most items are explained by the newest item, so older rows are rarely read.
   const tops: (ReadonlyMap<string, number> | undefined)[] = [];
   const neighboursOf = (rank: number, x: string): ReadonlyMap<string, number> => (tops[rank] ??= sources.covisit.topNeighbours(x, options.covisitNeighbours));
-  const categoryRanks = new Map<string, Map<string, number>>();
+  const maps = ranksOf(sources.trending, options.trendingTopK);
   const rankIn = (category: string, item: string): number | undefined => {
-    let ranks = categoryRanks.get(category);
+    let ranks = maps.categories.get(category);
     if (ranks === undefined) {
-      ranks = new Map(sources.trending.topInCategory(category, options.trendingTopK).map((entry, i) => [entry.item, i + 1]));
-      categoryRanks.set(category, ranks);
+      ranks = toRanks(sources.trending.topInCategory(category, options.trendingTopK));
+      maps.categories.set(category, ranks);
     }
     return ranks.get(item);
   };
-  let globalRanks: Map<string, number> | undefined;
 
   // Only session items with a strong enough partner are looked at per list item (usually none).
   const boughtWith = sessionItems.map((z) => ({ z, partners: sources.coPurchases.partners(z, options.boughtTogetherMinSessions) })).filter((entry) => entry.partners.size > 0);
@@ -107,8 +126,8 @@ export function explainItems(items: readonly FeedItem[], request: RecommendReque
       const rank = rankIn(category, item);
       if (rank !== undefined) return { type: 'trending_category', evidence: { category_id: category, rank }, text: `Trending in category ${category}` };
     }
-    globalRanks ??= new Map(sources.trending.top(options.trendingTopK).map((entry, i) => [entry.item, i + 1]));
-    const rank = globalRanks.get(item);
+    maps.global ??= toRanks(sources.trending.top(options.trendingTopK));
+    const rank = maps.global.get(item);
     if (rank !== undefined) return { type: 'popular', evidence: { rank }, text: 'Popular right now' };
     return null;
   };

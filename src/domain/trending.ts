@@ -31,6 +31,7 @@ export class Trending {
   private readonly decay: ForwardDecay;
   private readonly touched = new Set<string>();
   private globalTop: TrendingEntry[] = [];
+  private listGeneration = 0;
   private readonly categoryTop = new Map<string, TrendingEntry[]>();
 
   constructor(private readonly options: TrendingOptions) {
@@ -57,8 +58,14 @@ export class Trending {
   }
 
   /** Folds the touched items into the top-K lists; call once per micro-batch. */
+  /** Changes whenever the top lists may have changed order or members (refresh, restore). */
+  get generation(): number {
+    return this.listGeneration;
+  }
+
   refresh(): void {
     if (this.touched.size === 0) return;
+    this.listGeneration += 1;
     if (this.scores.size > this.options.maxItems) this.evict();
     this.globalTop = this.merge(this.globalTop, this.touched);
     const byCategory = new Map<string, Set<string>>();
@@ -144,6 +151,7 @@ export class Trending {
   }
 
   restore(snapshot: TrendingSnapshot): void {
+    this.listGeneration += 1;
     this.decay.restore(snapshot.landmark);
     this.scores.clear();
     for (const [item, score] of snapshot.scores) this.scores.set(item, score);
