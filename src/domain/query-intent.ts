@@ -76,6 +76,8 @@ const MIN_TOKEN_LENGTH = 2;
 const STEP_DECAY = 0.7;
 /** Weight of an exact-query match against the token mixture when both exist. */
 const QUERY_WEIGHT = 0.7;
+/** Predictions remembered between changes of the counts (one per query being served). */
+const MEMO_LIMIT = 4096;
 
 /**
  * Query text as a key: lower case, accents and punctuation dropped, whitespace collapsed, so
@@ -108,6 +110,11 @@ export class QueryIntent {
   private readonly decay: ForwardDecay;
   private readonly touchedQueries = new Set<string>();
   private readonly touchedTokens = new Set<string>();
+  /**
+   * Full predictions made since the counts last changed: one list is ranked, explained and published
+   * from the same prediction, so it is blended and sorted once, not three times.
+   */
+  private readonly memo = new Map<string, QueryPrediction>();
 
   constructor(private readonly options: QueryIntentOptions) {
     this.decay = new ForwardDecay(options.halfLifeMs);
@@ -118,16 +125,6 @@ export class QueryIntent {
     return { queries: this.queries.size, tokens: this.tokens.size };
   }
 
-  /** Whether the normalised query itself was learned from (not only its tokens). */
-  knows(normalized: string): boolean {
-    return this.queries.has(normalized);
-  }
-
-  /** Whether a token was learned from. */
-  knowsToken(token: string): boolean {
-    return this.tokens.has(token);
-  }
-
   /**
    * One item event after a search: `weight` by event type, discounted by the item events the
    * session had since the search (`query.steps`).
@@ -135,6 +132,7 @@ export class QueryIntent {
   observe(query: ActiveQuery, item: string, category: string | null, weight: number, ts: number): void {
     if (query.text === '' || weight <= 0) return;
     const w = weight * STEP_DECAY ** query.steps * this.decay.weight(ts, (factor) => this.rescale(factor));
+    this.memo.clear();
     this.add(this.queries, query.text, item, category, w);
     this.touchedQueries.add(query.text);
     for (const token of queryTokens(query.text)) {
@@ -164,13 +162,20 @@ export class QueryIntent {
 
   /** Items and categories for a normalised query, best first: its own counts blended with its tokens'. */
   predict(normalized: string, k: number): QueryPrediction {
-    const exact = this.queries.get(normalized);
-    const tokens: IntentList[] = [];
-    for (const token of queryTokens(normalized)) {
-      const bucket = this.tokens.get(token);
-      if (bucket !== undefined) tokens.push(listOf(bucket, Number.POSITIVE_INFINITY));
+    let full = this.memo.get(normalized);
+    if (full === undefined) {
+      const exact = this.queries.get(normalized);
+      const tokens: IntentList[] = [];
+      for (const token of queryTokens(normalized)) {
+        const bucket = this.tokens.get(token);
+        if (bucket !== undefined) tokens.push(listOf(bucket, Number.POSITIVE_INFINITY));
+      }
+      full = blendIntent(exact === undefined ? null : listOf(exact, Number.POSITIVE_INFINITY), tokens, Number.POSITIVE_INFINITY);
+      if (this.memo.size >= MEMO_LIMIT) this.memo.clear();
+      this.memo.set(normalized, full);
     }
-    return blendIntent(exact === undefined ? null : listOf(exact, Number.POSITIVE_INFINITY), tokens, k);
+    // The ranking is a total order (ties broken by id), so the top k of the full list is the top k.
+    return full.items.length <= k ? full : { ...full, items: full.items.slice(0, k) };
   }
 
   snapshot(): QueryIntentSnapshot {
@@ -179,6 +184,7 @@ export class QueryIntent {
   }
 
   restore(snapshot: QueryIntentSnapshot): void {
+    this.memo.clear();
     this.decay.restore(snapshot.landmark);
     const load = (table: Map<string, Bucket>, rows: QueryIntentSnapshot['queries']): void => {
       table.clear();

@@ -6,7 +6,7 @@ import { resolveModelOptions, type SessionModelOptions } from './options.ts';
 import { ModelParams, type ParamBuffers, type ParamMemory } from './params.ts';
 import { NegativeSampler } from './sampler.ts';
 import { scoreInto, selectTopK, TypedArrayScorer } from './scorer.ts';
-import { Trainer, type BatchResult, type TrainerCounters, type TrainingExample } from './trainer.ts';
+import { batchRows, Trainer, type BatchResult, type TrainerCounters, type TrainingExample } from './trainer.ts';
 import { Vocabulary } from './vocabulary.ts';
 
 /** One recommended item. */
@@ -137,11 +137,7 @@ export class SessionModel {
    * here: the training side does that, and until then the item scores from zeros.
    */
   reserve(examples: readonly TrainingExample[]): void {
-    for (const example of examples) {
-      if (this.vocabulary.add(example.target) < 0) continue;
-      const limit = Math.min(this.options.maxContext, example.context.length);
-      for (let i = 0; i < limit; i += 1) this.vocabulary.add(example.context[i] ?? '');
-    }
+    batchRows(examples, this.options.maxContext, (item) => this.vocabulary.add(item), this.contextScratch, () => undefined);
   }
 
   /** Takes over the progress the training thread reported (version, counters, rolling loss). */

@@ -114,16 +114,12 @@ export class Trainer {
     }
     this.encoder.reset(examples.length);
     let count = 0;
-    for (const example of examples) {
-      const target = this.addItem(example.target);
-      if (target < 0) continue;
-      const limit = Math.min(l, example.context.length);
-      for (let i = 0; i < limit; i += 1) this.contextScratch[i] = this.addItem(example.context[i] ?? '');
-      this.encoder.setContext(count, this.contextScratch.subarray(0, limit));
+    batchRows(examples, l, (item) => this.addItem(item), this.contextScratch, (target, length) => {
+      this.encoder.setContext(count, this.contextScratch.subarray(0, length));
       this.targets[count] = target;
       this.params.counts[target] = (this.params.counts[target] ?? 0) + 1;
       count += 1;
-    }
+    });
     this.encoder.count = count;
     return count;
   }
@@ -227,5 +223,26 @@ export class Trainer {
     }
     this.counters.updates += 1;
     return 'applied';
+  }
+}
+
+/**
+ * The one order in which a batch's items take vocabulary rows: each example's target first and, when
+ * the target got a row, its context (up to `maxContext`, rows into `scratch`). The trainer and the
+ * mirror of a training thread both walk it, so their vocabularies agree row for row.
+ */
+export function batchRows(
+  examples: readonly TrainingExample[],
+  maxContext: number,
+  add: (item: string) => number,
+  scratch: Int32Array,
+  kept: (target: number, contextLength: number) => void,
+): void {
+  for (const example of examples) {
+    const target = add(example.target);
+    if (target < 0) continue;
+    const limit = Math.min(maxContext, example.context.length);
+    for (let i = 0; i < limit; i += 1) scratch[i] = add(example.context[i] ?? '');
+    kept(target, limit);
   }
 }

@@ -36,7 +36,6 @@ describe('QueryIntent', () => {
     intent.observe(searched('smart watch'), 'watch-a', 'watches', 1, T0);
     intent.observe(searched('garmin watch'), 'watch-g', 'watches', 1, T0);
     intent.observe(searched('smart phone'), 'phone-1', 'phones', 1, T0);
-    expect(intent.knows('watch strap')).toBe(false);
     const prediction = intent.predict(normalizeQuery('Watch strap'), 10);
     expect(prediction.basis).toBe('tokens');
     expect(new Set(prediction.items.map((entry) => entry.item))).toEqual(new Set(['watch-a', 'watch-g']));
@@ -66,8 +65,8 @@ describe('QueryIntent', () => {
     intent.observe(searched('one'), 'x', null, 1, T0);
     intent.observe(searched('three'), 'z', null, 1, T0);
     expect(intent.size).toEqual({ queries: 2, tokens: 2 });
-    expect(intent.knows('one')).toBe(true);
-    expect(intent.knows('two')).toBe(false);
+    expect(intent.predict('one', 10).basis).toBe('query');
+    expect(intent.predict('two', 10).basis).toBe('none');
     intent.observe(searched('one'), 'w', null, 5, T0);
     intent.observe(searched('one'), 'v', null, 1, T0);
     expect(intent.predict('one', 10).items.map((entry) => entry.item)).toEqual(['w', 'v']);
@@ -91,5 +90,14 @@ describe('QueryIntent', () => {
     const copy = new QueryIntent(options);
     copy.restore(JSON.parse(JSON.stringify(intent.snapshot())) as ReturnType<QueryIntent['snapshot']>);
     for (const query of ['red dress', 'red', 'red shoes', 'blue shoes']) expect(copy.predict(query, 5)).toEqual(intent.predict(query, 5));
+  });
+
+  it('answers a smaller k with the top of the same ranking, and sees every new observation', () => {
+    const intent = new QueryIntent(options);
+    for (const [item, weight] of [['a', 5], ['b', 4], ['c', 3], ['d', 2]] as const) intent.observe(searched('lamp'), item, null, weight, T0);
+    const top4 = intent.predict('lamp', 4).items.map((entry) => entry.item);
+    expect(intent.predict('lamp', 2).items.map((entry) => entry.item)).toEqual(top4.slice(0, 2));
+    intent.observe(searched('lamp'), 'd', null, 20, T0);
+    expect(intent.predict('lamp', 1).items[0]?.item).toBe('d');
   });
 });
