@@ -27,6 +27,13 @@ const MiB = 1024 * 1024;
 const FETCH_BYTES_PER_PARTITION = 65_536;
 /** Peak resident memory allowed while the 25k-event backlog waits behind the slow Redis (idle engine: ~190 MiB). */
 const RSS_BOUND_BYTES = 512 * MiB;
+/**
+ * The engine's old generation is capped, so resident memory measures what the engine keeps rather than
+ * how long V8 waits before a major collection: uncapped on a fresh 24 GiB machine, garbage grew the heap
+ * from 64 to 430 MiB in the slow window before the first major collection brought it back to 112 MiB.
+ * An engine that held the backlog instead of leaving it in Kafka would run out of heap here and exit.
+ */
+const OLD_SPACE_MIB = 320;
 /** How long the in-flight bound is watched with the default fetch size. */
 const BOUND_WINDOW_MS = 12_000;
 
@@ -69,7 +76,7 @@ describe('fault: slow Redis under a fast producer', () => {
     });
     tally = new ClickHouseTally(ns.direct);
     const t = tally;
-    engine = EngineChild.start(ns, 'run');
+    engine = EngineChild.start(ns, 'run', { NODE_OPTIONS: `--max-old-space-size=${OLD_SPACE_MIB}` });
     const e = engine;
     sampler = new EngineSampler(e).start();
     await waitFor(async () => (await e.metric('rec_events_consumed_total')) ?? -1, (n) => n >= 0, { timeoutMs: 60_000, what: 'engine /metrics up' });
@@ -102,6 +109,7 @@ describe('fault: slow Redis under a fast producer', () => {
     const peakRss = sampler.peak((s) => s.rssBytes, slowFrom, slowTo);
     const peakRssAll = sampler.peak((s) => s.rssBytes);
     const peakInFlight = sampler.peak((s) => s.inFlight);
+    const peakHeapUsed = sampler.peak((s) => s.heapUsedBytes, slowFrom, slowTo);
     const maxBatch = histogramMaxAtMost(finalMetrics, 'rec_batch_events');
     reportFigures('slow-redis', {
       latencyMsPerChunk: LATENCY_MS,
@@ -113,6 +121,8 @@ describe('fault: slow Redis under a fast producer', () => {
       baselineRssMiB: Number((baselineRss / MiB).toFixed(1)),
       peakRssSlowMiB: Number((peakRss / MiB).toFixed(1)),
       peakRssMiB: Number((peakRssAll / MiB).toFixed(1)),
+      peakHeapUsedSlowMiB: Number((peakHeapUsed / MiB).toFixed(1)),
+      oldSpaceMiB: OLD_SPACE_MIB,
       peakInFlight,
       maxInFlightEvents: MAX_IN_FLIGHT,
       fetchBytesPerPartition: FETCH_BYTES_PER_PARTITION,

@@ -17,6 +17,10 @@ export interface EngineSample {
   readonly sinkErrors: number;
   /** VmRSS of the process from /proc, bytes. */
   readonly rssBytes: number | null;
+  /** V8 heap in use and reserved, and memory outside the heap (Buffers), bytes (prom-client defaults). */
+  readonly heapUsedBytes: number;
+  readonly heapTotalBytes: number;
+  readonly externalBytes: number;
 }
 
 /**
@@ -57,6 +61,9 @@ export class EngineSampler {
         consumed: sum(metrics, 'rec_events_consumed_total'),
         sinkErrors: sum(metrics, 'rec_sink_errors_total'),
         rssBytes,
+        heapUsedBytes: sum(metrics, 'rec_nodejs_heap_size_used_bytes'),
+        heapTotalBytes: sum(metrics, 'rec_nodejs_heap_size_total_bytes'),
+        externalBytes: sum(metrics, 'rec_nodejs_external_memory_bytes'),
       });
     } finally {
       this.busy = false;
