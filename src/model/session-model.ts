@@ -8,6 +8,14 @@ import { NegativeSampler } from './sampler.ts';
 import { scoreInto, selectTopK, TypedArrayScorer } from './scorer.ts';
 import { batchRows, Trainer, type BatchResult, type TrainerCounters, type TrainingExample } from './trainer.ts';
 import { Vocabulary } from './vocabulary.ts';
+import { buildClusterIndex, extendClusterIndex, searchClusterIndex, type ClusterIndex } from './cluster-index.ts';
+
+/** Below this many items `nearest` scores them all (cheaper than keeping an index fresh). */
+const INDEX_MIN_ITEMS = 1024;
+/** Clusters read per `nearest` query (of about 2·√items). */
+const INDEX_PROBES = 6;
+/** Applied updates after which the index is rebuilt even if no items were added. */
+const INDEX_REFRESH_VERSIONS = 3000;
 
 /** One recommended item. */
 export interface Recommendation {
@@ -54,6 +62,7 @@ export class SessionModel {
   private readonly contextScratch: Int32Array;
   private scratchScores = new Float32Array(0);
   private batchScorer: BatchScorer;
+  private index: { readonly clusters: ClusterIndex; readonly version: number } | null = null;
 
   /**
    * @param options partial options; see `SessionModelOptions` for the defaults.
@@ -221,6 +230,31 @@ export class SessionModel {
     this.encode([context], session);
     scoreInto(this.outputTable(), session, 0, out);
     return this.vocabulary.size;
+  }
+
+  /**
+   * About the k items nearest to the session vector of a context (newest first), best first, through
+   * a cluster index over the output embeddings (`searchClusterIndex`): a catalogue-wide candidate
+   * source at the cost of a few hundred dot products. New items join their nearest cluster as they
+   * come; the index is rebuilt when the items doubled since its build, and every
+   * `INDEX_REFRESH_VERSIONS` updates as embeddings move; below `INDEX_MIN_ITEMS` items every item is
+   * scored.
+   */
+  nearest(context: readonly string[], k: number): Recommendation[] {
+    const size = this.vocabulary.size;
+    if (size < INDEX_MIN_ITEMS) return this.topK(context, k);
+    const current = this.index;
+    if (current === null || size > 2 * current.clusters.size || this.version - current.version >= INDEX_REFRESH_VERSIONS) {
+      this.index = { clusters: buildClusterIndex(this.outputTable(), this.options.seed + this.version), version: this.version };
+    } else {
+      extendClusterIndex(current.clusters, this.outputTable());
+    }
+    const session = new Float32Array(this.options.dim);
+    this.encode([context], session);
+    const clusters = this.index?.clusters;
+    if (clusters === undefined) return [];
+    const best = searchClusterIndex(clusters, this.outputTable(), session, k, INDEX_PROBES);
+    return Array.from(best.indices, (index, i) => ({ item: this.vocabulary.item(index), score: best.scores[i] ?? 0 }));
   }
 
   /** The k best items for a context, best first (partial selection, no full sort). */

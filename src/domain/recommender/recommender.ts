@@ -33,6 +33,8 @@ export function emptyRequest(now: number, self?: string): RecommendRequest {
 export interface ItemModel {
   /** Scores `items` for a context given newest first into `out`; NaN for items it does not know. */
   scoreItems(contextNewestFirst: readonly string[], items: readonly string[], out: Float64Array): void;
+  /** About the k items nearest to the context's session vector, best first (a candidate source). */
+  nearest?(contextNewestFirst: readonly string[], k: number): readonly { readonly item: string; readonly score: number }[];
 }
 
 export interface RecommenderSources {
@@ -340,6 +342,10 @@ export class Recommender {
     const intent = this.sources.intent;
     const queryCategories = intent !== undefined && request.query !== undefined ? this.queryCandidates(intent, request.query, set) : null;
 
+    // The model's nearest items join before popularity, so they get every feature the others get.
+    const model = this.sources.model;
+    if (model?.nearest !== undefined && recent.length > 0) for (const entry of model.nearest(recent, size)) set(entry.item, F.model, 0);
+
     const categories = [...request.categories.entries()].filter(([, w]) => w > 0).sort((a, b) => b[1] - a[1]).slice(0, TOP_CATEGORIES);
     const totalAffinity = categories.reduce((sum, [, w]) => sum + w, 0);
     for (const [category, affinity] of categories) {
@@ -361,7 +367,6 @@ export class Recommender {
         pool.x[i * FEATURE_COUNT + F.popularity] = Math.log1p(share * POPULARITY_RANGE) / scale;
       }
     }
-    const model = this.sources.model;
     if (model !== undefined && recent.length > 0) this.modelFeature(model, recent, pool);
     // Raw source scores have no fixed scale, so the strengths are squashed to [0, 1) by s / (1 + s).
     const context = [
