@@ -69,10 +69,12 @@ async function main(): Promise<void> {
   for (const [name, m] of Object.entries(report.metrics)) {
     out(`| ${name} | ${m.hr20.toFixed(2)} | ${m.mrr20.toFixed(2)} | ${m.hr10.toFixed(2)} | ${m.ndcg10.toFixed(2)} | ${m.coverage20.toFixed(1)} | ${m.predictionsPerSecond.toLocaleString('en-US')} |`);
   }
-  const { intentShift, stability } = report.slices;
+  const { intentShift, stability, coldStart } = report.slices;
   out('');
   out(intentShift === null ? 'intent shift: n/a (no item categories)' : `intent shift: ${intentShift.rows} prefixes, HR@20 ${intentShift.hr20}, ${intentShift.newCategoryShare}% of the top 20 in the new category`);
   out(`stability: median Jaccard ${stability.medianJaccard} of consecutive top-20 lists over ${stability.pairs.toLocaleString('en-US')} pairs${stability.sameCategoryOnly ? ' (same-category steps)' : ' (all steps)'}`);
+  const coldLine = Object.entries(coldStart.hr20).map(([name, hr]) => `${name} ${hr.toFixed(2)}`).join(', ');
+  out(`cold start (prefixes of 1–2 events, ${coldStart.rows.toLocaleString('en-US')} rows): HR@20 ${coldLine}; engine ${coldStart.engineToPopularity ?? 'n/a'}× popularity`);
   for (const note of report.notes) out(`note: ${note}`);
   out(`ranker weights (click head): ${report.rankerWeights.map(([name, w]) => `${name} ${w}`).join(', ')}`);
   out(`wall time ${((Date.now() - started) / 1000).toFixed(1)} s`);

@@ -10,7 +10,15 @@ export interface Slices {
   readonly intentShift: { readonly rows: number; readonly hr20: number; readonly newCategoryShare: number } | null;
   /** Median Jaccard of consecutive top-20 lists of a session (same-category steps when categories are known). */
   readonly stability: { readonly pairs: number; readonly medianJaccard: number; readonly sameCategoryOnly: boolean };
+  /**
+   * Cold start: prefixes of at most `COLD_START_EVENTS` events (the session's first one or two), HR@20
+   * per recommender and the engine's against popularity's.
+   */
+  readonly coldStart: { readonly rows: number; readonly hr20: Readonly<Record<string, number>>; readonly engineToPopularity: number | null };
 }
+
+/** A prefix this short is a session's start. */
+export const COLD_START_EVENTS = 2;
 
 export interface ScoreResult {
   readonly metrics: Record<string, ReturnType<RankingMetrics['summary']> & { readonly seconds: number; readonly predictionsPerSecond: number }>;
@@ -74,23 +82,33 @@ export function scorePrefixes(
 ): ScoreResult {
   const metrics: ScoreResult['metrics'] = {};
   const engineLists = new Map<string, string[]>();
+  const cold: Record<string, number> = {};
+  let coldRows = 0;
   for (const [name, recommend] of Object.entries(ranked)) {
     const m = new RankingMetrics();
+    const coldMetrics = new RankingMetrics();
     const started = performance.now();
     rows.forEach((row, i) => {
       const list = recommend(row.prefix);
       m.add(list, row.target);
+      if (row.prefix.length <= COLD_START_EVENTS) coldMetrics.add(list, row.target);
       if (name === 'engine') engineLists.set(row.prefix.join(' '), list);
       if (name === 'engine' && i % 2000 === 0) onProgress(i);
     });
     const seconds = (performance.now() - started) / 1000;
     metrics[name] = { ...m.summary(catalogue), seconds: Math.round(seconds * 10) / 10, predictionsPerSecond: Math.round(rows.length / Math.max(seconds, 1e-6)) };
+    const coldSummary = coldMetrics.summary(catalogue);
+    cold[name] = coldSummary.hr20;
+    coldRows = coldSummary.rows;
   }
   onProgress(rows.length);
-  return { metrics, slices: slices(rows, engineLists, categoryOf) };
+  const engine = cold['engine'];
+  const popularity = cold['popularity'];
+  const engineToPopularity = engine === undefined || popularity === undefined || popularity === 0 ? null : Math.round((100 * engine) / popularity) / 100;
+  return { metrics, slices: { ...slices(rows, engineLists, categoryOf), coldStart: { rows: coldRows, hr20: cold, engineToPopularity } } };
 }
 
-function slices(rows: readonly TestPrefix[], lists: ReadonlyMap<string, string[]>, categoryOf: ((item: string) => string | undefined) | null): Slices {
+function slices(rows: readonly TestPrefix[], lists: ReadonlyMap<string, string[]>, categoryOf: ((item: string) => string | undefined) | null): Omit<Slices, 'coldStart'> {
   const similarities: number[] = [];
   let shiftRows = 0;
   let shiftHits = 0;

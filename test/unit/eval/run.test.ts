@@ -45,6 +45,11 @@ describe('runEval', () => {
     expect(engine?.hr20).toBeGreaterThan((report.metrics['popularity']?.hr20 ?? 100) + 50);
     expect(report.slices.intentShift).toBeNull();
     expect(report.slices.stability.pairs).toBeGreaterThan(0);
+    // Sessions' first one or two events: the planted successor is known from the first item on.
+    const { coldStart } = report.slices;
+    expect(coldStart.rows).toBeGreaterThan(100);
+    expect(coldStart.hr20['engine']).toBeGreaterThan(95);
+    expect(coldStart.engineToPopularity).toBeGreaterThan(1.3);
     expect(report.notes.join(' ')).toMatch(/item_categories/);
   }, 60_000);
 
