@@ -15,7 +15,7 @@ const program = new Command()
   .description('Evaluate next-item recommendations on a folder in the SR-GNN protocol format')
   .option('--data <dir>', 'folder with train_sessions.txt(.gz) and test_prefixes.tsv(.gz)', join(import.meta.dirname, '..', '..', 'shared', 'data', 'diginetica', 'srgnn-protocol'))
   .option('--json <file>', 'write the figures as JSON')
-  .option('--model', 'also train the online embedding model and use it as a ranker feature', false)
+  .option('--model', 'also train the online embedding model (nearest-item candidates and a ranker feature)', false)
   .option('--impression-negatives', 'learn from the lists the replay "shows" as if shoppers had seen them (off: in a replayed log nobody saw them)', false)
   .option('--exclude-current', 'leave the current item out of its list, as the storefront does (published protocols keep it)', false)
   .parse();
