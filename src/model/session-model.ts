@@ -18,6 +18,9 @@ const INDEX_PROBES = 6;
 const INDEX_REFRESH_VERSIONS = 3000;
 
 /** One recommended item. */
+/** Builds a cluster index over the model's output table as it stands when the build runs. */
+export type IndexBuilder = (seed: number) => Promise<ClusterIndex>;
+
 export interface Recommendation {
   readonly item: string;
   readonly score: number;
@@ -63,6 +66,8 @@ export class SessionModel {
   private scratchScores = new Float32Array(0);
   private batchScorer: BatchScorer;
   private index: { readonly clusters: ClusterIndex; readonly version: number } | null = null;
+  private indexBuilder: IndexBuilder | null = null;
+  private indexPending = false;
 
   /**
    * @param options partial options; see `SessionModelOptions` for the defaults.
@@ -233,20 +238,50 @@ export class SessionModel {
   }
 
   /**
+   * Has `nearest` rebuild its cluster index through `build` (a training thread, which builds it
+   * between batches) instead of on the calling thread; `nearest` keeps answering from the previous
+   * index meanwhile. A failed build falls back to building on the calling thread.
+   */
+  setIndexBuilder(build: IndexBuilder | null): void {
+    this.indexBuilder = build;
+  }
+
+  private requestIndex(build: IndexBuilder | null): void {
+    if (build === null || this.indexPending) return;
+    this.indexPending = true;
+    const version = this.version;
+    build(this.options.seed + version).then(
+      (clusters) => {
+        this.indexPending = false;
+        // A build answered after a newer one was adopted (or after a restore) is dropped.
+        if (this.index === null || this.index.version <= version) this.index = { clusters, version };
+      },
+      () => {
+        this.indexPending = false;
+        if (this.indexBuilder === build) this.indexBuilder = null;
+      },
+    );
+  }
+
+  /**
    * About the k items nearest to the session vector of a context (newest first), best first, through
    * a cluster index over the output embeddings (`searchClusterIndex`): a catalogue-wide candidate
    * source at the cost of a few hundred dot products. New items join their nearest cluster as they
    * come; the index is rebuilt when the items doubled since its build, and every
-   * `INDEX_REFRESH_VERSIONS` updates as embeddings move; below `INDEX_MIN_ITEMS` items every item is
-   * scored.
+   * `INDEX_REFRESH_VERSIONS` updates as embeddings move (on the thread given by `setIndexBuilder`, if
+   * any); below `INDEX_MIN_ITEMS` items every item is scored.
    */
   nearest(context: readonly string[], k: number): Recommendation[] {
     const size = this.vocabulary.size;
     if (size < INDEX_MIN_ITEMS) return this.topK(context, k);
     const current = this.index;
-    if (current === null || size > 2 * current.clusters.size || this.version - current.version >= INDEX_REFRESH_VERSIONS) {
+    const stale = current === null || size > 2 * current.clusters.size || this.version - current.version >= INDEX_REFRESH_VERSIONS;
+    if (stale && this.indexBuilder === null) {
       this.index = { clusters: buildClusterIndex(this.outputTable(), this.options.seed + this.version), version: this.version };
     } else {
+      if (stale) this.requestIndex(this.indexBuilder);
+      // Until the builder answers, the old index serves, with new rows placed in it; before the first one, a full scan.
+      if (current === null) return this.topK(context, k);
       extendClusterIndex(current.clusters, this.outputTable());
     }
     const session = new Float32Array(this.options.dim);

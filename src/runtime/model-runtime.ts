@@ -52,6 +52,7 @@ export async function startModel(config: ModelConfig, metrics: Metrics, logger: 
   if (artifacts !== null) logger.info({ version: model.modelVersion, items: model.size, from: fromCheckpoint === null ? config.snapshotDir : 'checkpoint' }, 'model restored from snapshot');
   const reportUpdate = (status: BatchStatus, loss: number): void => metrics.modelUpdate(status, Number.isFinite(loss) ? loss : null, model.version);
   const thread = config.worker ? await TrainingThread.start(model, artifacts, reportUpdate) : null;
+  if (thread !== null) model.setIndexBuilder((seed) => thread.buildIndex(seed));
   const artifactsNow = (): Promise<ModelArtifacts> => (thread === null ? Promise.resolve(model.toArtifacts()) : thread.snapshot());
   let saving: Promise<void> = Promise.resolve();
   const snapshot = async (): Promise<void> => {

@@ -1,6 +1,7 @@
 import { Worker } from 'node:worker_threads';
 import { RecError } from '../../errors.ts';
 import type { ModelArtifacts } from '../../model/artifacts.ts';
+import type { ClusterIndex } from '../../model/cluster-index.ts';
 import type { SessionModel } from '../../model/session-model.ts';
 import type { BatchStatus, TrainingExample } from '../../model/trainer.ts';
 import type { TrainingReply, TrainingRequest, TrainingWorkerData } from './training-protocol.ts';
@@ -20,6 +21,7 @@ export class TrainingThread {
   private queued = 0;
   private readonly waiting: (() => void)[] = [];
   private readonly snapshots = new Map<number, { resolve: (a: ModelArtifacts) => void; reject: (e: Error) => void }>();
+  private readonly indexes = new Map<number, { resolve: (index: ClusterIndex) => void; reject: (e: Error) => void }>();
   private nextId = 0;
   private failure: RecError | null = null;
   private drained: (() => void)[] = [];
@@ -78,6 +80,15 @@ export class TrainingThread {
     return done;
   }
 
+  /** A cluster index over the output embeddings of every item trained so far, built by the thread between batches. */
+  async buildIndex(seed: number): Promise<ClusterIndex> {
+    if (this.failure !== null) throw this.failure;
+    const id = (this.nextId += 1);
+    const done = new Promise<ClusterIndex>((resolve, reject) => this.indexes.set(id, { resolve, reject }));
+    this.post({ kind: 'index', id, seed });
+    return done;
+  }
+
   /** Finishes the queued batches, then ends the thread. */
   async stop(): Promise<void> {
     await this.drain().catch(() => undefined);
@@ -96,6 +107,10 @@ export class TrainingThread {
       this.onTrained(reply.status, reply.loss);
       this.waiting.shift()?.();
       if (this.queued === 0) for (const resolve of this.drained.splice(0)) resolve();
+    } else if (reply.kind === 'index') {
+      const pending = this.indexes.get(reply.id);
+      this.indexes.delete(reply.id);
+      pending?.resolve(reply.index);
     } else if (reply.kind === 'snapshot') {
       const pending = this.snapshots.get(reply.id);
       this.snapshots.delete(reply.id);
@@ -108,8 +123,9 @@ export class TrainingThread {
   private fail(error: RecError): void {
     if (this.failure !== null && this.failure.code === 'REC_SHUTDOWN') return;
     this.failure = error;
-    for (const pending of this.snapshots.values()) pending.reject(error);
+    for (const pending of [...this.snapshots.values(), ...this.indexes.values()]) pending.reject(error);
     this.snapshots.clear();
+    this.indexes.clear();
     for (const resolve of [...this.waiting.splice(0), ...this.drained.splice(0)]) resolve();
   }
 }

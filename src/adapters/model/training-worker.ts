@@ -1,11 +1,13 @@
 import { parentPort, workerData } from 'node:worker_threads';
+import { buildClusterIndex } from '../../model/cluster-index.ts';
 import { SessionModel } from '../../model/session-model.ts';
 import type { TrainingReply, TrainingRequest, TrainingWorkerData } from './training-protocol.ts';
 
 /**
  * The training thread: a complete `SessionModel` over the main thread's shared parameter memory. It
  * trains batches in arrival order and answers snapshot requests between batches, so a snapshot is
- * always a consistent state (vocabulary, parameters, optimiser and counters of the same update).
+ * always a consistent state (vocabulary, parameters, optimiser and counters of the same update). It
+ * also builds the model's cluster index between batches, so the pipeline thread never pays for it.
  */
 const port = parentPort;
 if (port === null) throw new Error('training-worker.ts must run as a worker thread');
@@ -19,6 +21,9 @@ port.on('message', (request: TrainingRequest) => {
     if (request.kind === 'train') {
       const result = model.trainBatch(request.examples);
       reply({ kind: 'trained', status: result.status, loss: result.loss, progress: model.progress });
+    } else if (request.kind === 'index') {
+      const index = buildClusterIndex(model.outputTable(), request.seed);
+      reply({ kind: 'index', id: request.id, index });
     } else {
       const artifacts = model.toArtifacts();
       port.postMessage({ kind: 'snapshot', id: request.id, artifacts } satisfies TrainingReply, [artifacts.weights]);

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { mulberry32 } from '../../../src/domain/random.ts';
 import type { OutputTable } from '../../../src/model/batch-scorer.ts';
-import { buildClusterIndex, clusterCount, extendClusterIndex, searchClusterIndex } from '../../../src/model/cluster-index.ts';
+import { buildClusterIndex, clusterCount, extendClusterIndex, searchClusterIndex, type ClusterIndex } from '../../../src/model/cluster-index.ts';
 import { selectTopK } from '../../../src/model/scorer.ts';
 import { SessionModel } from '../../../src/model/session-model.ts';
 import { batches, randomExamples } from './helpers.ts';
@@ -107,5 +107,43 @@ describe('SessionModel.nearest', () => {
     }
     expect(exactHits / 500).toBeGreaterThan(0.8);
     expect(indexHits).toBeGreaterThanOrEqual(0.9 * exactHits);
+  });
+
+  it('rebuilds through an index builder without waiting for it, and builds in place once a build fails', async () => {
+    const trained = (): SessionModel => {
+      const model = new SessionModel({ maxItems: 3000, dim: 16, negatives: 32, seed: 3 });
+      for (const batch of batches(randomExamples(8000, 1500, 2), 64)) model.trainBatch(batch);
+      return model;
+    };
+    const inPlace = trained();
+    const threaded = trained();
+    expect(threaded.size).toBeGreaterThan(1024);
+    const context = ['i1', 'i2', 'i3'];
+    const seeds: number[] = [];
+    let answer: (index: ClusterIndex) => void = () => undefined;
+    threaded.setIndexBuilder(async (seed) => {
+      seeds.push(seed);
+      return new Promise<ClusterIndex>((resolve) => {
+        answer = resolve;
+      });
+    });
+    // No index yet: the full scan answers while the one requested build is pending.
+    expect(threaded.nearest(context, 10)).toEqual(threaded.topK(context, 10));
+    expect(threaded.nearest(context, 10)).toEqual(threaded.topK(context, 10));
+    expect(seeds).toEqual([threaded.options.seed + threaded.version]);
+    // The delivered index serves from then on, as the same index built in place would.
+    answer(buildClusterIndex(threaded.outputTable(), seeds[0] ?? 0));
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    const contexts = Array.from({ length: 40 }, (_, i) => [`i${i * 31}`, `i${i * 17 + 5}`]);
+    // Approximate: some lists differ from the full scan, so agreeing with the in-place index means it is in use.
+    expect(contexts.filter((c) => JSON.stringify(inPlace.nearest(c, 10)) !== JSON.stringify(inPlace.topK(c, 10))).length).toBeGreaterThan(0);
+    for (const c of contexts) expect(threaded.nearest(c, 10)).toEqual(inPlace.nearest(c, 10));
+    expect(seeds).toHaveLength(1);
+
+    const failing = trained();
+    failing.setIndexBuilder(async () => Promise.reject(new Error('thread gone')));
+    failing.nearest(context, 10);
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    for (const c of contexts) expect(failing.nearest(c, 10)).toEqual(inPlace.nearest(c, 10));
   });
 });

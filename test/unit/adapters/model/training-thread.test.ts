@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { TrainingThread } from '../../../../src/adapters/model/training-thread.ts';
 import { mulberry32 } from '../../../../src/domain/random.ts';
+import { buildClusterIndex } from '../../../../src/model/cluster-index.ts';
 import type { BatchStatus, TrainingExample } from '../../../../src/model/trainer.ts';
 import { SessionModel } from '../../../../src/model/session-model.ts';
 
@@ -93,6 +94,15 @@ describe('TrainingThread', () => {
     await Promise.all([thread.drain(), second.drain()]);
     expect(resumed.version).toBe(model.version);
     expect(scores(resumed, ['i41', 'i40'])).toEqual(scores(model, ['i41', 'i40']));
+  });
+
+  it('builds the cluster index of the trained output embeddings on the thread', async () => {
+    const shared = new SessionModel(options, undefined, 'shared');
+    const thread = await start(shared);
+    for (const batch of batches(30, 4)) await thread.train(batch);
+    const index = await thread.buildIndex(11);
+    expect(index.size).toBe(shared.size);
+    expect(index).toEqual(buildClusterIndex(shared.outputTable(), 11));
   });
 
   it('refuses new work with a REC_MODEL error once the thread is gone', async () => {
