@@ -20,7 +20,7 @@ const seconds = Number(process.argv[3] ?? 10);
 const model = process.argv[4] !== 'nomodel';
 const stamp = Date.now().toString(36);
 const topic = `streamrec.probe.${stamp}`;
-const config = loadConfig({ ...process.env, STREAMREC_KAFKA_EVENTS_TOPIC: topic, STREAMREC_KAFKA_DEAD_LETTER_TOPIC: `${topic}.dlq`, STREAMREC_KAFKA_GROUP_ID: `probe-${stamp}`, STREAMREC_CLICKHOUSE_DATABASE: `streamrec_probe_${stamp}`, STREAMREC_REDIS_KEY_PREFIX: `probe:${stamp}:`, STREAMREC_METRICS_PORT: '0', STREAMREC_MODEL_ENABLED: String(model), STREAMREC_LOG_LEVEL: 'warn' });
+const config = loadConfig({ ...process.env, STREAMREC_KAFKA_EVENTS_TOPIC: topic, STREAMREC_KAFKA_DEAD_LETTER_TOPIC: `${topic}.dlq`, STREAMREC_KAFKA_ITEM_UPDATES_TOPIC: `${topic}.items`, STREAMREC_KAFKA_GROUP_ID: `probe-${stamp}`, STREAMREC_CLICKHOUSE_DATABASE: `streamrec_probe_${stamp}`, STREAMREC_REDIS_KEY_PREFIX: `probe:${stamp}:`, STREAMREC_METRICS_PORT: '0', STREAMREC_MODEL_ENABLED: String(model), STREAMREC_LOG_LEVEL: 'warn' });
 const hist = new LatencyHistogram();
 const ingest = new LatencyHistogram();
 const stages = new Map<string, { n: number; s: number; max: number }>();

@@ -27,6 +27,7 @@ const configFor = (label: string, enabled: boolean) =>
     ...process.env,
     STREAMREC_KAFKA_EVENTS_TOPIC: topic,
     STREAMREC_KAFKA_DEAD_LETTER_TOPIC: `${topic}.dlq`,
+    STREAMREC_KAFKA_ITEM_UPDATES_TOPIC: `${topic}.items`,
     STREAMREC_KAFKA_GROUP_ID: `bench-reasons-${label}-${stamp}`,
     STREAMREC_CLICKHOUSE_DATABASE: `streamrec_bench_reasons_${label}_${stamp}`,
     STREAMREC_REDIS_KEY_PREFIX: `bench:reasons:${label}:`,

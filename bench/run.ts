@@ -66,6 +66,7 @@ function benchConfig(label: string, topic: string): Config {
     ...process.env,
     STREAMREC_KAFKA_EVENTS_TOPIC: topic,
     STREAMREC_KAFKA_DEAD_LETTER_TOPIC: `${topic}.dlq`,
+    STREAMREC_KAFKA_ITEM_UPDATES_TOPIC: `${topic}.items`,
     STREAMREC_KAFKA_GROUP_ID: `bench-${label}-${stamp}`,
     STREAMREC_CLICKHOUSE_DATABASE: `streamrec_bench_${label}_${stamp}`,
     STREAMREC_REDIS_KEY_PREFIX: `bench:${label}:`,

@@ -1,4 +1,5 @@
 import type { DeadLetter, IngestedEvent } from '../src/domain/event.ts';
+import type { IngestedItemUpdate } from '../src/domain/item-update.ts';
 import type { FeedWrite } from '../src/domain/feed.ts';
 import type { SessionFeatures } from '../src/domain/session-features.ts';
 import type { RecommendRequest } from '../src/domain/recommender/recommender.ts';
@@ -46,4 +47,16 @@ export interface FeedBatch extends ScoredBatch {
   readonly feeds: readonly FeedWrite[];
   /** Search intent lists changed by this batch (absent: none). */
   readonly intents?: readonly IntentWrite[];
+}
+
+/** A source batch of the item-updates topic split into valid updates and dead letters. */
+export interface DecodedItemBatch {
+  readonly source: SourceBatch;
+  readonly updates: readonly IngestedItemUpdate[];
+  readonly deadLetters: readonly DeadLetter[];
+}
+
+/** Item updates after the catalogue took them: how many were new, changed or older than what it held. */
+export interface AppliedItemBatch extends DecodedItemBatch {
+  readonly outcomes: { readonly new: number; readonly updated: number; readonly stale: number };
 }

@@ -1,16 +1,18 @@
 import type { Server } from 'node:http';
 import { hostname } from 'node:os';
 import { performance } from 'node:perf_hooks';
-import type { Subscription } from 'rxjs';
+import { tap, type Subscription } from 'rxjs';
+import { cataloguePipeline } from '../pipelines/catalogue.pipeline.ts';
 import { enginePipeline } from '../pipelines/engine.pipeline.ts';
 import { FileCheckpointStore } from './adapters/checkpoint/file-store.ts';
 import { createClickHouse } from './adapters/clickhouse/client.ts';
 import { migrate } from './adapters/clickhouse/migrate.ts';
 import { ClickHouseWriter } from './adapters/clickhouse/writer.ts';
-import { ensureTopics } from './adapters/kafka/admin.ts';
+import { ensureTopics, partitionsOf } from './adapters/kafka/admin.ts';
 import { createKafka } from './adapters/kafka/client.ts';
 import { KafkaPublisher } from './adapters/kafka/producer.ts';
 import { KafkaEventSource } from './adapters/kafka/source.ts';
+import { noopMetrics } from './adapters/memory/metrics.ts';
 import { PrometheusMetrics } from './adapters/metrics/prometheus.ts';
 import { startMetricsServer } from './adapters/metrics/server.ts';
 import { RedisStateStore } from './adapters/redis/state-store.ts';
@@ -163,6 +165,15 @@ export async function startEngine(config: Config, logger: Logger, hooks: EngineH
     metrics,
     logger,
   );
+  // The catalogue is global: every process reads the whole compacted topic, from the start, in a group of its own.
+  const itemSource = new KafkaEventSource(
+    kafka,
+    { ...config.kafka, eventsTopic: config.kafka.itemUpdatesTopic, groupId: `${config.kafka.groupId}.catalogue.${instance}`, fromBeginning: true },
+    { maxInFlightEvents: config.engine.maxInFlightEvents, shutdownTimeoutMs: config.engine.shutdownTimeoutMs },
+    { ...noopMetrics(), consumerLag: (topic, partition, lag) => metrics.consumerLag(topic, partition, lag) },
+    logger,
+  );
+  itemSource.startFrom(new Map((await partitionsOf(kafka, config.kafka.itemUpdatesTopic)).map((partition) => [partition, '0'])));
   const parts: CheckpointParts = { instance, topic: config.kafka.eventsTopic, windows, candidates, modelVersion: () => modelVersion() };
   if (loaded !== null) {
     const restored = restoreCheckpoint(loaded.checkpoint, parts);
@@ -188,9 +199,12 @@ export async function startEngine(config: Config, logger: Logger, hooks: EngineH
     if (dropped > 0) metrics.sessionsEvicted('revoked', dropped);
   });
   let stopping: Promise<void> | null = null;
+  let catalogueSubscription: Subscription | null = null;
   const shutdown = async (failure: unknown): Promise<void> => {
     const started = performance.now();
     await source.stop().catch((error: unknown) => logger.warn({ err: describeError(error) }, 'source stop failed'));
+    await itemSource.stop().catch((error: unknown) => logger.warn({ err: describeError(error) }, 'item-updates source stop failed'));
+    catalogueSubscription?.unsubscribe();
     logger.info({ ms: Math.round(performance.now() - started) }, 'consumer stopped');
     await checkpointer?.stop();
     subscription.unsubscribe();
@@ -243,7 +257,19 @@ export async function startEngine(config: Config, logger: Logger, hooks: EngineH
         stopping ??= shutdown(null);
       },
     });
-  logger.info({ topic: config.kafka.eventsTopic, group: config.kafka.groupId, arms: experiment.arms }, 'engine running');
+  catalogueSubscription = itemSource
+    .batches()
+    .pipe(
+      cataloguePipeline({ decode: { maxBytes: config.engine.maxMessageBytes, payloadBytes: config.engine.deadLetterPayloadBytes }, target: candidates, appendAnalytics, metrics }),
+      tap(() => metrics.stateSize('catalogue_items', candidates.catalogue.size)),
+    )
+    .subscribe({
+      error: (error: unknown) => {
+        logger.error({ err: describeError(error) }, 'item-updates pipeline failed; stopping without committing the failed batch');
+        stopping ??= shutdown(error);
+      },
+    });
+  logger.info({ topic: config.kafka.eventsTopic, group: config.kafka.groupId, itemUpdates: config.kafka.itemUpdatesTopic, arms: experiment.arms }, 'engine running');
   return {
     metrics: prometheus,
     done,

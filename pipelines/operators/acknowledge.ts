@@ -1,5 +1,5 @@
 import { from, map, mergeMap, type MonoTypeOperatorFunction } from 'rxjs';
-import type { DecodedBatch } from '../types.ts';
+import type { SourceBatch } from '../../src/ports/event-source.ts';
 
 /**
  * Acknowledges each batch to its source once every sink confirmed it; the source then commits the
@@ -7,6 +7,6 @@ import type { DecodedBatch } from '../types.ts';
  *
  * @example stored$.pipe(acknowledge())
  */
-export function acknowledge<T extends DecodedBatch>(concurrency = 16): MonoTypeOperatorFunction<T> {
+export function acknowledge<T extends { readonly source: SourceBatch }>(concurrency = 16): MonoTypeOperatorFunction<T> {
   return mergeMap((batch) => from(batch.source.ack()).pipe(map(() => batch)), concurrency);
 }

@@ -33,6 +33,10 @@ export function sreDashboard(): Dashboard {
       promPanel('timeseries', { title: 'Feeds written', unit: 'ops', description: 'Ranked lists written to Redis per second, per owner (session or user).' }, [
         { expr: `sum by (owner) (rate(rec_feeds_written_total[${RATE}]))`, legend: '{{owner}}' },
       ]),
+      promPanel('timeseries', { title: 'Catalogue updates', unit: 'ops', description: 'Item updates the catalogue took per second, by outcome: a new item, a change, or older than what it held (stale). Every process reads the whole item-updates topic at start, so a burst after a restart is the catalogue being loaded.' }, [
+        // The counter has an `outcome` label, so it has no series until the first update.
+        { expr: `sum by (outcome) (rate(rec_item_updates_total[${RATE}])) or vector(0)`, legend: '{{outcome}}' },
+      ]),
       row('Errors'),
       promPanel('timeseries', { title: 'Sink errors', unit: 'ops', description: 'Failed sink writes per second, before retry. The zero line per sink comes from its write count, so a healthy sink shows 0 rather than no data.' }, [
         { expr: `sum by (sink) (rate(rec_sink_errors_total[${RATE}])) or sum by (sink) (rate(rec_sink_write_duration_seconds_count[${RATE}])) * 0`, legend: '{{sink}}' },

@@ -4,6 +4,7 @@ export interface KafkaConfig {
   readonly clientId: string;
   readonly groupId: string;
   readonly eventsTopic: string;
+  readonly itemUpdatesTopic: string;
   readonly deadLetterTopic: string;
   readonly partitions: number;
   readonly replicationFactor: number;
@@ -88,6 +89,14 @@ export interface CandidatesConfig {
   readonly queryMaxKeys: number;
   readonly queryItemsPerKey: number;
   readonly queryHalfLifeMs: number;
+  readonly dayparts: number;
+  readonly utcOffsetMinutes: number;
+  readonly exploreShare: number;
+  readonly newItemWindowMs: number;
+  readonly newItemInteractions: number;
+  readonly catalogueMaxItems: number;
+  readonly catalogueVectorDims: number;
+  readonly catalogueAttributeDims: number;
 }
 
 export interface ModelConfig {

@@ -1,9 +1,13 @@
 import type { CandidatesConfig } from '../config/config.ts';
+import { Catalogue } from './catalogue.ts';
 import { CoPurchases, type CoPurchaseOptions, type CoPurchaseSnapshot } from './co-purchases.ts';
 import { Covisitation, type CovisitationSnapshot } from './covisitation.ts';
+import { DaypartTrending, type DaypartSnapshot } from './daypart-trending.ts';
 import type { BehaviourEvent, EventType } from './event.ts';
+import type { ItemUpdate } from './item-update.ts';
 import { Recommender, type ItemModel, type RecommendRequest } from './recommender/recommender.ts';
 import type { Head, RankerSnapshot } from './recommender/ranker.ts';
+import { NewItems, type NewItemsSnapshot } from './new-items.ts';
 import { QueryIntent, type QueryIntentSnapshot } from './query-intent.ts';
 import { SessionKnn, type SessionKnnSnapshot } from './session-knn.ts';
 import { Trending, type TrendingSnapshot } from './trending.ts';
@@ -21,6 +25,9 @@ export interface CandidateSnapshot {
   readonly coPurchases?: CoPurchaseSnapshot;
   /** Absent in checkpoints written before search intent existed. */
   readonly intent?: QueryIntentSnapshot;
+  /** Absent in checkpoints written before time-of-day trending and exploration existed. */
+  readonly dayparts?: DaypartSnapshot;
+  readonly newItems?: NewItemsSnapshot;
 }
 
 /** Bounds of the bought-together counts when the caller gives none (reasons.* defaults). */
@@ -58,6 +65,12 @@ export class CandidateState {
   readonly coPurchases: CoPurchases;
   /** What shoppers take after each search. */
   readonly intent: QueryIntent;
+  /** What shoppers take at each time of day. */
+  readonly dayparts: DaypartTrending;
+  /** Items only just met (exploration). */
+  readonly newItems: NewItems;
+  /** What each item is, from the item-updates stream (content candidates, stock). */
+  readonly catalogue: Catalogue;
   private learnTick = 0;
 
   constructor(
@@ -82,6 +95,9 @@ export class CandidateState {
       sequentialK: Math.max(config.knnNeighbours, KNN_SEQUENTIAL_NEIGHBOURS),
     });
     this.users = new UserProfiles(config.maxUsers, USER_RECENT_ITEMS);
+    this.dayparts = new DaypartTrending({ dayparts: config.dayparts, utcOffsetMinutes: config.utcOffsetMinutes, halfLifeMs: config.popularityHalfLifeMs, maxItems: config.trendingMaxItems, topK: config.trendingTopK });
+    this.newItems = new NewItems({ maxItems: config.trendingMaxItems, windowMs: config.newItemWindowMs, maxInteractions: config.newItemInteractions });
+    this.catalogue = new Catalogue({ maxItems: config.catalogueMaxItems, vectorDims: config.catalogueVectorDims, attributeDims: config.catalogueAttributeDims });
     this.intent = new QueryIntent({ maxKeys: config.queryMaxKeys, itemsPerKey: config.queryItemsPerKey, halfLifeMs: config.queryHalfLifeMs });
     this.recommender = new Recommender(
       {
@@ -91,6 +107,9 @@ export class CandidateState {
         popularity: this.popularity,
         ...(model === undefined ? {} : { model }),
         ...(config.queryIntent ? { intent: this.intent } : {}),
+        dayparts: this.dayparts,
+        newItems: this.newItems,
+        catalogue: this.catalogue,
       },
       {
         covisitNeighbours: config.covisitNeighbours,
@@ -105,6 +124,7 @@ export class CandidateState {
         purchaseWeight: config.purchaseWeight,
         rankerHiddenUnits: config.rankerHiddenUnits,
         rankerCrosses: config.rankerCrosses,
+        exploreShare: config.exploreShare,
       },
     );
   }
@@ -134,12 +154,25 @@ export class CandidateState {
     if (before.query !== undefined && this.config.queryIntent) this.intent.observe(before.query, item, event.category_id ?? null, weight, event.ts);
     this.trending.observe(item, event.category_id ?? null, weight, event.ts);
     this.popularity.observe(item, event.category_id ?? null, weight, event.ts);
+    this.dayparts.observe(item, event.category_id ?? null, weight, event.ts);
+    if (weight > 0) this.newItems.observe(item, event.category_id ?? null, event.ts);
+  }
+
+  /**
+   * Takes an item update into the catalogue; an item met for the first time becomes new (exploration)
+   * from the update's time. Throws a REC_SCHEMA error for a vector of the wrong length.
+   */
+  applyItemUpdate(update: ItemUpdate): 'new' | 'updated' | 'stale' {
+    const outcome = this.catalogue.apply(update);
+    if (outcome === 'new') this.newItems.announce(update.item_id, update.category_id ?? null, update.ts);
+    return outcome;
   }
 
   /** Ends a micro-batch: folds new counts into the top-K lists. */
   commitBatch(): void {
     this.trending.refresh();
     this.popularity.refresh();
+    this.dayparts.refresh();
   }
 
   private sampled(): boolean {
@@ -165,6 +198,8 @@ export class CandidateState {
       learnTick: this.learnTick,
       coPurchases: this.coPurchases.snapshot(),
       intent: this.intent.snapshot(),
+      dayparts: this.dayparts.snapshot(),
+      newItems: this.newItems.snapshot(),
     };
   }
 
@@ -178,6 +213,8 @@ export class CandidateState {
     this.learnTick = snapshot.learnTick;
     if (snapshot.coPurchases !== undefined) this.coPurchases.restore(snapshot.coPurchases);
     if (snapshot.intent !== undefined) this.intent.restore(snapshot.intent);
+    if (snapshot.dayparts !== undefined) this.dayparts.restore(snapshot.dayparts);
+    if (snapshot.newItems !== undefined) this.newItems.restore(snapshot.newItems);
     return this.recommender.ranker.restore(snapshot.ranker);
   }
 }

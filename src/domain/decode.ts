@@ -1,6 +1,8 @@
-import { Ajv, type ErrorObject } from 'ajv';
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import schema from '../../schemas/events/behaviour-event.v1.schema.json' with { type: 'json' };
+import itemUpdateSchema from '../../schemas/events/item-update.v1.schema.json' with { type: 'json' };
 import type { BehaviourEvent, DeadLetter, RecordOrigin } from './event.ts';
+import type { ItemUpdate } from './item-update.ts';
 
 export interface DecodeOptions {
   /** Records larger than this are rejected before parsing. */
@@ -16,19 +18,20 @@ export interface RawRecord {
   readonly receivedAt: number;
 }
 
-export type DecodeResult =
-  | { readonly ok: true; readonly event: BehaviourEvent }
-  | { readonly ok: false; readonly deadLetter: DeadLetter };
+export type Decoded<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly deadLetter: DeadLetter };
+
+export type DecodeResult = { readonly ok: true; readonly event: BehaviourEvent } | { readonly ok: false; readonly deadLetter: DeadLetter };
 
 // strictRequired is off because the if/then branches name properties defined at the top level.
 const ajv = new Ajv({ allErrors: false, strict: true, strictRequired: false, allowUnionTypes: true });
 const validateEvent = ajv.compile<BehaviourEvent>(schema);
+const validateItemUpdate = ajv.compile<ItemUpdate>(itemUpdateSchema);
 // Fatal: a wrong encoding must be rejected, not silently turned into U+FFFD inside ids or queries.
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
 
 /** One schema error as a short sentence naming the field (shared by decoding and the Feed API). */
-export function describeSchemaError(error: ErrorObject): string {
-  const where = error.instancePath === '' ? 'event' : error.instancePath.slice(1).replace(/\//g, '.');
+export function describeSchemaError(error: ErrorObject, what = 'event'): string {
+  const where = error.instancePath === '' ? what : error.instancePath.slice(1).replace(/\//g, '.');
   if (error.keyword === 'additionalProperties') {
     const extra = String((error.params as { additionalProperty?: unknown }).additionalProperty);
     return `${where}: unknown field ${JSON.stringify(extra.slice(0, 64))}`;
@@ -51,18 +54,26 @@ export function truncateUtf8(value: Buffer, bytes: number): string {
 
 /** A JSON-parseable, schema-valid event, or a dead letter saying exactly why not. Never throws. */
 export function decodeRecord(record: RawRecord, options: DecodeOptions): DecodeResult {
+  const decoded = decodeJson(record, options, validateEvent, 'event');
+  return decoded.ok ? { ok: true, event: decoded.value } : decoded;
+}
+
+/** A JSON-parseable, schema-valid item update, or a dead letter saying exactly why not. Never throws. */
+export function decodeItemUpdate(record: RawRecord, options: DecodeOptions): Decoded<ItemUpdate> {
+  return decodeJson(record, options, validateItemUpdate, 'item update');
+}
+
+/** Turns a record that cannot become a value into its dead letter (the payload kept, truncated). */
+export function deadLetterOf(record: RawRecord, options: DecodeOptions, reason: DeadLetter['reason'], message: string): DeadLetter {
   const value = record.value ?? Buffer.alloc(0);
-  const reject = (reason: DeadLetter['reason'], message: string): DecodeResult => ({
+  return { origin: record.origin, reason, message, payload: truncateUtf8(value, options.payloadBytes), payloadBytes: value.length, key: record.key, receivedAt: record.receivedAt };
+}
+
+function decodeJson<T>(record: RawRecord, options: DecodeOptions, validate: ValidateFunction<T>, what: string): Decoded<T> {
+  const value = record.value ?? Buffer.alloc(0);
+  const reject = (reason: DeadLetter['reason'], message: string): Decoded<T> => ({
     ok: false,
-    deadLetter: {
-      origin: record.origin,
-      reason,
-      message,
-      payload: truncateUtf8(value, options.payloadBytes),
-      payloadBytes: value.length,
-      key: record.key,
-      receivedAt: record.receivedAt,
-    },
+    deadLetter: deadLetterOf(record, options, reason, message),
   });
   if (value.length === 0) return reject('REC_EMPTY', 'empty record value (tombstone or blank message)');
   if (value.length > options.maxBytes) {
@@ -72,7 +83,7 @@ export function decodeRecord(record: RawRecord, options: DecodeOptions): DecodeR
   try {
     text = utf8.decode(value);
   } catch {
-    return reject('REC_ENCODING', 'not valid UTF-8 (events are UTF-8 JSON)');
+    return reject('REC_ENCODING', `not valid UTF-8 (${what}s are UTF-8 JSON)`);
   }
   let parsed: unknown;
   try {
@@ -80,9 +91,9 @@ export function decodeRecord(record: RawRecord, options: DecodeOptions): DecodeR
   } catch (error: unknown) {
     return reject('REC_DECODE', `not valid JSON: ${error instanceof Error ? error.message : String(error)}`);
   }
-  if (!validateEvent(parsed)) {
-    const first = validateEvent.errors?.[0];
-    return reject('REC_SCHEMA', first === undefined ? 'does not match the event schema' : describeSchemaError(first));
+  if (!validate(parsed)) {
+    const first = validate.errors?.[0];
+    return reject('REC_SCHEMA', first === undefined ? `does not match the ${what} schema` : describeSchemaError(first, what));
   }
-  return { ok: true, event: parsed };
+  return { ok: true, value: parsed };
 }

@@ -13,6 +13,6 @@ const validate = ajv.compile<BehaviourEvent>(schema);
 /** Checks one parsed JSON value against the behaviour-event schema v1. */
 export function checkEvent(value: unknown): EventCheck {
   if (validate(value)) return { ok: true, event: value };
-  const errors = (validate.errors ?? []).map(describeSchemaError);
+  const errors = (validate.errors ?? []).map((error) => describeSchemaError(error));
   return { ok: false, errors: errors.length === 0 ? ['event: does not match the event schema'] : [...new Set(errors)] };
 }

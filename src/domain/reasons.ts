@@ -2,6 +2,7 @@ import type { CoPurchases } from './co-purchases.ts';
 import type { QueryIntent } from './query-intent.ts';
 import type { Covisitation } from './covisitation.ts';
 import type { FeedItem, Reason } from './feed.ts';
+import type { NewItems } from './new-items.ts';
 import type { RecommendRequest } from './recommender/recommender.ts';
 import type { SessionKnn } from './session-knn.ts';
 import type { Trending } from './trending.ts';
@@ -12,6 +13,8 @@ export interface ReasonSources {
   readonly trending: Trending;
   readonly coPurchases: CoPurchases;
   readonly intent: QueryIntent;
+  /** Absent: exploration items get no `new` reason. */
+  readonly newItems?: NewItems;
 }
 
 export interface ReasonOptions {
@@ -67,6 +70,9 @@ const toRanks = (entries: readonly { readonly item: string }[]): ReadonlyMap<str
  * - `trending_category` — the item is in the trending top-K of its category (evidence: category, rank);
  * - `popular` — the item is in the global trending top-K (evidence: rank).
  *
+ * An item placed in an exploration slot (source `new`) is said to be `new` instead, when it still is
+ * (evidence: when it was first seen, and its category where known).
+ *
  * An item none of these holds for gets no reason (the Feed API then says only "popular with shoppers").
  * Each item also gets its category, for filtering at read time.
  */
@@ -98,6 +104,10 @@ export function explainItems(items: readonly FeedItem[], request: RecommendReque
   const afterSearch = query === undefined ? null : new Map(sources.intent.predict(query.text, SEARCH_ITEMS).items.map((entry) => [entry.item, entry.score]));
 
   const reasonFor = (item: string, category: string | undefined, source: FeedItem['source']): Reason | null => {
+    const firstSeen = source === 'new' && sources.newItems?.isNew(item, request.now) === true ? sources.newItems.firstSeen(item) : undefined;
+    if (firstSeen !== undefined) {
+      return { type: 'new', evidence: { first_seen: firstSeen, ...(category === undefined ? {} : { category_id: category }) }, text: category === undefined ? 'New arrival' : `New in category ${category}` };
+    }
     let partner: { z: string; sessions: number } | null = null;
     for (const { z, partners } of boughtWith) {
       if (z === item) continue;

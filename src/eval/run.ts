@@ -46,10 +46,9 @@ export async function runEval(options: EvalOptions): Promise<EvalReport> {
   const rows = await readTestPrefixes(options.dataDir);
   const categoryMap = await categories(options.dataDir);
   if (categoryMap === null) notes.push('no item_categories.csv in the data folder: the intent-shift slice is skipped and stability covers every consecutive pair');
-  const lastTs = Date.now();
   const result = scorePrefixes(
     rows,
-    recommenders(trained.state, trained.counts, lastTs),
+    recommenders(trained.state, trained.counts, trained.testTs),
     trained.counts.size,
     categoryMap === null ? null : (item) => categoryMap.get(item),
     (done) => options.onScore?.(done, rows.length),

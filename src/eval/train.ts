@@ -23,12 +23,14 @@ export interface TrainResult {
   /** Item → number of training events (for popularity, coverage and fill). */
   readonly counts: ReadonlyMap<string, number>;
   readonly feedsWritten: number;
+  /** Event time the test prefixes are scored at: just after the last training session (they follow it). */
+  readonly testTs: number;
   readonly rankerUpdates: number;
   /** The model's backend and stats when the model is enabled. */
   readonly model: { readonly backend: string; readonly training: 'worker' | 'inline'; readonly version: string; readonly items: number; readonly rolledBack: number; readonly skippedNonFinite: number; readonly bytes: number } | null;
 }
 
-async function* trainingRecords(dir: string, counts: Map<string, number>, onSession: (events: number) => void): AsyncGenerator<Buffer> {
+async function* trainingRecords(dir: string, counts: Map<string, number>, onSession: (events: number, lastTs: number) => void): AsyncGenerator<Buffer> {
   let n = 0;
   let ts = EVAL_T0;
   for await (const items of readTrainSessions(dir)) {
@@ -41,7 +43,7 @@ async function* trainingRecords(dir: string, counts: Map<string, number>, onSess
       yield Buffer.from(JSON.stringify(event));
     }
     n += 1;
-    onSession(items.length);
+    onSession(items.length, ts);
   }
 }
 
@@ -59,9 +61,11 @@ export async function trainOnline(
   const counts = new Map<string, number>();
   let sessions = 0;
   let events = 0;
-  const records = trainingRecords(dir, counts, (size) => {
+  let lastTs = EVAL_T0;
+  const records = trainingRecords(dir, counts, (size, ts) => {
     sessions += 1;
     events += size;
+    lastTs = ts;
     if (sessions % 2000 === 0) onProgress(sessions, events);
   });
   const { state, seconds, feedsWritten } = await replayThroughPipeline(records, config, { batchSize: 500, model });
@@ -73,6 +77,7 @@ export async function trainOnline(
     seconds,
     counts,
     feedsWritten,
+    testTs: lastTs + SESSION_GAP_MS,
     rankerUpdates: state.recommender.ranker.updates,
     model:
       model === null

@@ -21,6 +21,8 @@ export interface Metrics {
   modelBackend(name: string): void;
   /** One model micro-batch: its outcome and its loss (before the update). */
   modelUpdate(status: string, loss: number | null, version: number): void;
+  /** Item updates the catalogue took: a new item, a change, or older than the description held. */
+  itemUpdates(outcome: 'new' | 'updated' | 'stale', count: number): void;
   /** Lists written to the serving store, by owner kind. */
   feedsWritten(owner: 'session' | 'user', count: number): void;
   /** Next-item steps scored against the list served just before: how many, hits in the top 20, sum of 1/rank. */

@@ -13,7 +13,7 @@ export interface BatchingOptions {
   readonly maxWaitMs: number;
 }
 
-const rowCount = (rows: AnalyticsRows): number => rows.events.length + rows.recommendations.length + rows.deadLetters.length;
+const rowCount = (rows: AnalyticsRows): number => rows.events.length + rows.recommendations.length + rows.deadLetters.length + (rows.items?.length ?? 0);
 
 /**
  * Collects appends into inserts of up to `maxRows` rows or `maxWaitMs` of waiting, one insert at a
@@ -36,6 +36,7 @@ export class BatchingAnalyticsSink implements AnalyticsSink {
             events: batch.flatMap((p) => p.rows.events),
             recommendations: batch.flatMap((p) => p.rows.recommendations),
             deadLetters: batch.flatMap((p) => p.rows.deadLetters),
+            items: batch.flatMap((p) => p.rows.items ?? []),
           };
           try {
             await insert(merged);

@@ -173,6 +173,9 @@ export class MinuteStats implements Metrics {
       stats.lossCount += 1;
     }
   }
+  itemUpdates(): void {
+    // Per-minute figures cover the behaviour stream; catalogue changes are counted in Prometheus only.
+  }
   feedsWritten(_owner: 'session' | 'user', count: number): void {
     this.current().add('feeds_written', count);
   }

@@ -27,6 +27,7 @@ export function teeMetrics(...targets: readonly Metrics[]): Metrics {
     consumerLag: fan('consumerLag'),
     modelBackend: fan('modelBackend'),
     modelUpdate: fan('modelUpdate'),
+    itemUpdates: fan('itemUpdates'),
     feedsWritten: fan('feedsWritten'),
     onlineEvaluation: fan('onlineEvaluation'),
   };

@@ -16,6 +16,8 @@ const T0 = Date.UTC(2026, 0, 10, 12);
 const K_BOUGHT = 3;
 const TOP_K = 4;
 const COVISIT_WINDOW = 5;
+/** candidates.newItemInteractions (default). */
+const NEW_ITEM_INTERACTIONS = 5;
 
 /**
  * A shop of 5 categories × 12 items. Shoppers mostly stay in one category, prefer its first items
@@ -69,6 +71,8 @@ class Observer {
   private readonly holders = new Map<string, Set<string>>();
   private readonly scores = new Map<string, number>();
   private readonly categories = new Map<string, string>();
+  private readonly firstSeen = new Map<string, number>();
+  private readonly interactions = new Map<string, number>();
   private rankCache = new Map<string, Map<string, number>>();
 
   apply(event: BehaviourEvent): void {
@@ -100,7 +104,14 @@ class Observer {
     const weight = TRENDING_WEIGHT[event.type];
     // Forward decay: only the order matters, so each weight is scaled by 2^((ts - T0) / half-life).
     if (weight > 0) this.scores.set(item, (this.scores.get(item) ?? 0) + weight * 2 ** ((event.ts - T0) / 3_600_000));
+    if (weight > 0 && !this.firstSeen.has(item)) this.firstSeen.set(item, event.ts);
+    if (weight > 0) this.interactions.set(item, (this.interactions.get(item) ?? 0) + 1);
     this.rankCache = new Map();
+  }
+
+  /** When the item was first taken, and how often since. */
+  newness(item: string): { firstSeen: number | undefined; interactions: number } {
+    return { firstSeen: this.firstSeen.get(item), interactions: this.interactions.get(item) ?? 0 };
   }
 
   itemsOf(session: string): readonly string[] {
@@ -232,6 +243,11 @@ describe('reasons hold at generation time (real Kafka, Redis, ClickHouse)', () =
           if (truth.categoryOf(entry.item_id) !== category) fail(`item is not in ${category}`);
           const rank = truth.trendingRank(entry.item_id, category);
           if (rank === null || rank > TOP_K || rank !== Number(e['rank'])) fail(`rank in ${category} is ${rank}`);
+        } else if (reason.type === 'new') {
+          const { firstSeen, interactions } = truth.newness(entry.item_id);
+          if (firstSeen !== Number(e['first_seen'])) fail(`first seen at ${firstSeen}`);
+          if (interactions >= NEW_ITEM_INTERACTIONS) fail(`already taken ${interactions} times`);
+          if (entry.source !== 'new') fail(`said new in a ${entry.source} place`);
         } else if (reason.type === 'popular') {
           const rank = truth.trendingRank(entry.item_id, null);
           if (rank === null || rank > TOP_K || rank !== Number(e['rank'])) fail(`global rank is ${rank}`);

@@ -1,5 +1,6 @@
 import type { DeadLetter, IngestedEvent } from '../../domain/event.ts';
 import { feedIdOf, type FeedWrite } from '../../domain/feed.ts';
+import type { IngestedItemUpdate } from '../../domain/item-update.ts';
 
 /** Row shapes of the tables in schemas/clickhouse (JSONEachRow; optional strings become ''). */
 export function eventRow(ingested: IngestedEvent, variant = ''): Record<string, string | number | null> {
@@ -57,5 +58,22 @@ export function deadLetterRow(letter: DeadLetter): Record<string, string | numbe
     payload_bytes: letter.payloadBytes,
     record_key: letter.key ?? '',
     received_ms: letter.receivedAt,
+  };
+}
+
+export function itemRow(ingested: IngestedItemUpdate): Record<string, string | number | null> {
+  const { update, origin } = ingested;
+  return {
+    item_id: update.item_id,
+    ts: update.ts,
+    category_id: update.category_id ?? '',
+    brand: update.brand ?? '',
+    price: update.price ?? null,
+    stock: update.stock ?? null,
+    text: update.text ?? '',
+    vector_dims: update.vector?.length ?? 0,
+    kafka_partition: origin.partition,
+    kafka_offset: origin.offset,
+    ingested_ms: ingested.receivedAt,
   };
 }

@@ -3,10 +3,10 @@ import type { BehaviourEvent } from '../../domain/event.ts';
 import type { AnalyticsRows } from '../../ports/analytics-sink.ts';
 import type { MinuteRows } from '../../runtime/minute-stats.ts';
 import { chCall } from './client.ts';
-import { deadLetterRow, eventRow, recommendationRow } from './rows.ts';
+import { deadLetterRow, eventRow, itemRow, recommendationRow } from './rows.ts';
 import { identifier } from './sql.ts';
 
-/** Inserts one combined batch into the three tables (JSONEachRow), in parallel. */
+/** Inserts one combined batch into the four tables (JSONEachRow), in parallel. */
 export class ClickHouseWriter {
   private readonly db: string;
 
@@ -24,6 +24,7 @@ export class ClickHouseWriter {
       this.insertInto('events', rows.events.map((ingested) => eventRow(ingested, this.variantOf(ingested.event)))),
       this.insertInto('recommendations', rows.recommendations.map(recommendationRow)),
       this.insertInto('dead_letters', rows.deadLetters.map(deadLetterRow)),
+      this.insertInto('items', (rows.items ?? []).map(itemRow)),
     ]);
   }
 

@@ -11,7 +11,7 @@ export async function ensureTopics(kafka: Kafka, config: KafkaConfig): Promise<{
   try {
     await admin.connect();
     const existing = new Set(await admin.listTopics());
-    const wanted = [config.eventsTopic, config.deadLetterTopic];
+    const wanted = [config.eventsTopic, config.deadLetterTopic, config.itemUpdatesTopic];
     const missing = wanted.filter((topic) => !existing.has(topic));
     if (missing.length > 0) {
       await admin.createTopics({
@@ -20,12 +20,27 @@ export async function ensureTopics(kafka: Kafka, config: KafkaConfig): Promise<{
           topic,
           numPartitions: config.partitions,
           replicationFactor: config.replicationFactor,
+          // Only an item's latest update matters: compaction keeps the topic the size of the catalogue.
+          ...(topic === config.itemUpdatesTopic ? { configEntries: [{ name: 'cleanup.policy', value: 'compact' }] } : {}),
         })),
       });
     }
     return { created: missing };
   } catch (cause) {
     throw new RecError('REC_KAFKA', `cannot create topics on ${config.brokers.join(',')}`, { retriable: true, cause });
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** The partition numbers of a topic. */
+export async function partitionsOf(kafka: Kafka, topic: string): Promise<number[]> {
+  const admin = kafka.admin();
+  try {
+    await admin.connect();
+    return (await admin.fetchTopicOffsets(topic)).map((entry) => entry.partition).sort((a, b) => a - b);
+  } catch (cause) {
+    throw new RecError('REC_KAFKA', `cannot read the partitions of ${topic}`, { retriable: true, cause });
   } finally {
     await admin.disconnect();
   }

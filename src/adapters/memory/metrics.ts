@@ -20,6 +20,7 @@ export function noopMetrics(): Metrics {
     consumerLag: noop,
     modelBackend: noop,
     modelUpdate: noop,
+    itemUpdates: noop,
     feedsWritten: noop,
     onlineEvaluation: noop,
   };

@@ -28,6 +28,7 @@ export class PrometheusMetrics implements Metrics {
   private readonly modelLoss = new Gauge({ name: 'rec_model_loss', help: 'Prequential loss of the last model micro-batch (before its update).', registers: [this.registry] });
   private readonly modelVersionGauge = new Gauge({ name: 'rec_model_version', help: 'Version of the online model (applied updates).', registers: [this.registry] });
 
+  private readonly items = new Counter({ name: 'rec_item_updates_total', help: 'Item updates taken into the catalogue, by outcome (new, updated, stale).', labelNames: ['outcome'], registers: [this.registry] });
   private readonly feeds = new Counter({ name: 'rec_feeds_written_total', help: 'Lists written to the serving store, by owner kind.', labelNames: ['owner'], registers: [this.registry] });
   private readonly onlinePredictions = new Counter({ name: 'rec_online_predictions_total', help: 'Next-item events scored against the list served to their session just before.', registers: [this.registry] });
   private readonly onlineHits = new Counter({ name: 'rec_online_hits_total', help: 'Scored next-item events whose item was in the top 20 of the list served before.', registers: [this.registry] });
@@ -92,6 +93,9 @@ export class PrometheusMetrics implements Metrics {
     this.modelUpdates.inc({ status });
     if (loss !== null && Number.isFinite(loss)) this.modelLoss.set(loss);
     this.modelVersionGauge.set(version);
+  }
+  itemUpdates(outcome: 'new' | 'updated' | 'stale', count: number): void {
+    this.items.inc({ outcome }, count);
   }
   feedsWritten(owner: 'session' | 'user', count: number): void {
     this.feeds.inc({ owner }, count);

@@ -3,6 +3,11 @@
  * request (divided by the best score of that source), so the weights compare sources, not scales.
  * `query_intent` is the item's share of what shoppers took after the session's active search (and
  * `query_category` its category's share), so a search steers the list before any item was seen.
+ * `content` is how like the session's items the item is, by catalogue attributes and vectors (the
+ * best of the request 1), so an item nobody took yet can still rank; `content_new` is the same for a
+ * new item only (`NewItems`): no behavioural source knows it, so its content is all there is to go
+ * on, and its prior lets it reach the middle of a list of items it is most like. `trending_daypart` is the item's place in what shoppers take at this time of day (in the session's
+ * categories, and overall).
  * The `_rank` features give the item's place in that source's list as 1/log2(2 + rank) (1 for the
  * first, 0 when absent): a place means the same in every request, where a score ratio depends on how
  * peaked that request's scores happen to be. The last three describe the request, not the item (the
@@ -23,7 +28,10 @@ export const FEATURES = [
   'popularity',
   'trending_category',
   'trending',
+  'trending_daypart',
   'model',
+  'content',
+  'content_new',
   'query_intent',
   'query_category',
   'context_length',
@@ -54,7 +62,10 @@ export const PRIOR_WEIGHTS: Readonly<Record<FeatureName, number>> = {
   popularity: 0.05,
   trending_category: 0.1,
   trending: 0.02,
+  trending_daypart: 0.05,
   model: 1,
+  content: 2,
+  content_new: 6,
   query_intent: 12,
   query_category: 4,
   context_length: 0,

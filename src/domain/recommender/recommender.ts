@@ -1,4 +1,8 @@
+import type { Catalogue } from '../catalogue.ts';
 import type { Covisitation } from '../covisitation.ts';
+import type { DaypartTrending } from '../daypart-trending.ts';
+import type { NewItems } from '../new-items.ts';
+import { hash32 } from '../random.ts';
 import type { ActiveQuery, QueryIntent } from '../query-intent.ts';
 import type { CandidateSource, FeedItem } from '../feed.ts';
 import type { SessionKnn } from '../session-knn.ts';
@@ -45,6 +49,12 @@ export interface RecommenderSources {
   readonly model?: ItemModel;
   /** Search intent; absent: queries are ignored. */
   readonly intent?: QueryIntent;
+  /** What shoppers take at each time of day; absent: no `trending_daypart` candidates. */
+  readonly dayparts?: DaypartTrending;
+  /** Items only just met, for the exploration slots; absent: no exploration. */
+  readonly newItems?: NewItems;
+  /** The item catalogue: content candidates, and items out of stock left out; absent: neither. */
+  readonly catalogue?: Catalogue;
 }
 
 export interface RecommenderOptions {
@@ -66,6 +76,8 @@ export interface RecommenderOptions {
   readonly rankerHiddenUnits: number;
   /** Pairwise feature crosses in each ranker head. */
   readonly rankerCrosses: boolean;
+  /** Share of a list's slots (rounded down) kept for new items, at its end; 0: none. */
+  readonly exploreShare?: number;
 }
 
 const SOURCE_OF: Record<FeatureName, CandidateSource | null> = {
@@ -82,7 +94,10 @@ const SOURCE_OF: Record<FeatureName, CandidateSource | null> = {
   popularity: 'popular',
   trending_category: 'trending_category',
   trending: 'trending',
+  trending_daypart: 'daypart',
   model: 'model',
+  content: 'content',
+  content_new: 'content',
   query_intent: 'query',
   query_category: 'query',
   context_length: null,
@@ -96,6 +111,8 @@ const SHIFT_DAMPING = 0.2;
 const TOP_CATEGORIES = 3;
 const POPULAR_CANDIDATES = 20;
 const POPULARITY_RANGE = 1000;
+/** New items looked at per category when filling exploration slots. */
+const EXPLORE_CANDIDATES = 50;
 
 /** A list place as a feature: 1 for the first, decaying like a DCG discount, never 0 for a listed item. */
 function placeValue(rank: number): number {
@@ -129,20 +146,49 @@ export class Recommender {
     const logits = new Float64Array(count);
     this.ranker.score(pool.x, count, logits);
     const current = request.sequence.at(-1);
-    const order: number[] = [];
-    for (let i = 0; i < count; i += 1) {
-      const item = pool.items[i] ?? '';
-      if (this.options.excludeCurrentItem && item === current) continue;
+    const catalogue = this.sources.catalogue;
+    const allowed = (item: string): boolean => {
+      if (this.options.excludeCurrentItem && item === current) return false;
+      if (catalogue !== undefined && !catalogue.inStock(item)) return false;
       const boughtAt = request.purchased.get(item);
-      if (boughtAt !== undefined && request.now - boughtAt < this.options.purchasedHideMs) continue;
-      order.push(i);
-    }
+      return boughtAt === undefined || request.now - boughtAt >= this.options.purchasedHideMs;
+    };
+    const order: number[] = [];
+    for (let i = 0; i < count; i += 1) if (allowed(pool.items[i] ?? '')) order.push(i);
     order.sort((a, b) => (logits[b] ?? 0) - (logits[a] ?? 0) || ((pool.items[a] ?? '') < (pool.items[b] ?? '') ? -1 : 1));
-    return order.slice(0, n).map((i) => ({
+    const list = order.slice(0, n).map((i) => ({
       item_id: pool.items[i] ?? '',
       score: Math.round((logits[i] ?? 0) * 1e6) / 1e6,
       source: this.mainSource(pool.x, i),
     }));
+    return this.explore(list, request, n, allowed);
+  }
+
+  /**
+   * Exploration: the last ⌊n · share⌋ places go to new items (`NewItems`) the list does not hold yet,
+   * so items nobody has taken yet get seen and can earn a place on their merits. New items that rank
+   * there anyway keep their places and need no slot. Filled from the session's current category, then
+   * its leading categories, then any category; each session starts at its own place in those lists,
+   * so the new items are spread over shoppers instead of all shown to everyone.
+   */
+  private explore(list: FeedItem[], request: RecommendRequest, n: number, allowed: (item: string) => boolean): FeedItem[] {
+    const newItems = this.sources.newItems;
+    const slots = Math.floor(n * (this.options.exploreShare ?? 0));
+    if (newItems === undefined || slots <= 0) return list;
+    const kept = n - slots;
+    const held = new Set(list.slice(0, kept).map((entry) => entry.item_id));
+    const chosen: string[] = [];
+    const spread = hash32(request.self ?? request.sequence.join(' '));
+    const categories = [request.sequenceCategories?.at(-1) ?? null, ...[...request.categories.entries()].sort((a, b) => b[1] - a[1]).map(([category]) => category), null];
+    for (const category of new Set(categories)) {
+      if (chosen.length >= slots) break;
+      const candidates = newItems.newest(category, request.now, EXPLORE_CANDIDATES).filter((item) => !held.has(item) && !chosen.includes(item) && allowed(item));
+      for (let i = 0; i < candidates.length && chosen.length < slots; i += 1) chosen.push(candidates[(spread + i) % candidates.length] ?? '');
+    }
+    if (chosen.length === 0) return list;
+    const floor = list[kept - 1]?.score ?? list.at(-1)?.score ?? 0;
+    const rest = list.filter((entry) => !chosen.includes(entry.item_id)).slice(0, n - chosen.length);
+    return [...rest, ...chosen.map((item): FeedItem => ({ item_id: item, score: floor, source: 'new' }))];
   }
 
   /**
@@ -265,6 +311,22 @@ export class Recommender {
     return predicted.categories;
   }
 
+  /**
+   * What shoppers take at this time of day, in the session's leading categories (weighted by the
+   * session's affinity, as category trending is) and overall: a session with nothing else to go on
+   * still gets lists of its hour.
+   */
+  private daypartCandidates(dayparts: DaypartTrending, now: number, categories: readonly (readonly [string, number])[], totalAffinity: number, set: (item: string, feature: number, value: number) => void): void {
+    for (const [category, affinity] of categories) {
+      const list = dayparts.topInCategory(now, category, POPULAR_CANDIDATES);
+      const max = list[0]?.score ?? 0;
+      if (max > 0) for (const entry of list) set(entry.item, F.trending_daypart, (0.5 * (entry.score / max) * affinity) / totalAffinity);
+    }
+    const overall = dayparts.top(now, POPULAR_CANDIDATES);
+    const max = overall[0]?.score ?? 0;
+    if (max > 0) for (const entry of overall) set(entry.item, F.trending_daypart, 0.5 * (entry.score / max));
+  }
+
   /** The candidates of `request` with their feature rows (row-major, FEATURE_COUNT wide), for diagnostics. */
   candidates(request: RecommendRequest): { readonly items: readonly string[]; readonly x: Float64Array } {
     const pool = this.pool(request);
@@ -345,6 +407,18 @@ export class Recommender {
     // The model's nearest items join before popularity, so they get every feature the others get.
     const model = this.sources.model;
     if (model?.nearest !== undefined && recent.length > 0) for (const entry of model.nearest(recent, size)) set(entry.item, F.model, 0);
+    const catalogue = this.sources.catalogue;
+    if (catalogue !== undefined && catalogue.size > 0 && recent.length > 0) {
+      const similar = catalogue.similar(recent, size);
+      const best = similar[0]?.score ?? 0;
+      const newItems = this.sources.newItems;
+      if (best > 0) {
+        for (const entry of similar) {
+          set(entry.item, F.content, entry.score / best);
+          if (newItems?.isNew(entry.item, request.now) === true) set(entry.item, F.content_new, entry.score / best);
+        }
+      }
+    }
 
     const categories = [...request.categories.entries()].filter(([, w]) => w > 0).sort((a, b) => b[1] - a[1]).slice(0, TOP_CATEGORIES);
     const totalAffinity = categories.reduce((sum, [, w]) => sum + w, 0);
@@ -353,6 +427,8 @@ export class Recommender {
       const max = list[0]?.score ?? 0;
       if (max > 0) for (const entry of list) set(entry.item, F.trending_category, ((entry.score / max) * affinity) / totalAffinity);
     }
+    const dayparts = this.sources.dayparts;
+    if (dayparts?.enabled === true) this.daypartCandidates(dayparts, request.now, categories, totalAffinity, set);
     const trending = this.sources.trending.top(POPULAR_CANDIDATES);
     const trendingMax = trending[0]?.score ?? 0;
     if (trendingMax > 0) for (const entry of trending) set(entry.item, F.trending, entry.score / trendingMax);

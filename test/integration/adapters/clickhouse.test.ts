@@ -54,6 +54,7 @@ describe('ClickHouse adapter on the real server', () => {
       'interactions_mv',
       'item_events_hourly',
       'item_events_hourly_mv',
+      'items',
       'model_evaluation',
       'recommendations',
       'recommendations_per_minute',

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { CoPurchases } from '../../../src/domain/co-purchases.ts';
 import { Covisitation } from '../../../src/domain/covisitation.ts';
 import type { FeedItem } from '../../../src/domain/feed.ts';
+import { NewItems } from '../../../src/domain/new-items.ts';
 import { QueryIntent } from '../../../src/domain/query-intent.ts';
 import { explainItems } from '../../../src/domain/reasons.ts';
 import type { RecommendRequest } from '../../../src/domain/recommender/recommender.ts';
@@ -84,5 +85,18 @@ describe('explainItems', () => {
     expect(other?.reason).toBeUndefined();
     // Without an active search, nothing is said about it.
     expect(explainItems([item('watch')], request(['phone']), s, options)[0]?.reason).toBeUndefined();
+  });
+
+  it('says "new" for an item in an exploration place while it is still new, with when it was first seen', () => {
+    const s = { ...sources(), newItems: new NewItems({ maxItems: 100, windowMs: 3_600_000, maxInteractions: 2 }) };
+    s.newItems.observe('fresh-shoe', 'shoes', T - 1000);
+    s.trending.observe('fresh-shoe', 'shoes', 1, T - 1000);
+    s.newItems.observe('old-shoe', 'shoes', T - 7_200_000);
+    const explore = (id: string): FeedItem => ({ item_id: id, score: 0, source: 'new' });
+    const [fresh, stale, ranked] = explainItems([explore('fresh-shoe'), explore('old-shoe'), item('fresh-shoe')], request(['phone']), s, options);
+    expect(fresh?.reason).toEqual({ type: 'new', evidence: { first_seen: T - 1000, category_id: 'shoes' }, text: 'New in category shoes' });
+    // Past the window it is not said; an item that ranked there on its own merits gets its usual reason.
+    expect(stale?.reason?.type).not.toBe('new');
+    expect(ranked?.reason?.type).not.toBe('new');
   });
 });

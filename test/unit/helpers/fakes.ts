@@ -81,6 +81,9 @@ export class RecordingMetrics implements Metrics {
   modelUpdate(status: string, loss: number | null, version: number): void {
     this.push('modelUpdate', [status, loss, version]);
   }
+  itemUpdates(outcome: 'new' | 'updated' | 'stale', count: number): void {
+    this.push('itemUpdates', [outcome, count]);
+  }
   feedsWritten(owner: 'session' | 'user', count: number): void {
     this.push('feedsWritten', [owner, count]);
   }
@@ -116,4 +119,5 @@ export const CANDIDATES: CandidatesConfig = {
   purchaseWeight: 0.5,
   rankerHiddenUnits: 0,
   rankerCrosses: false, queryIntent: true, queryMaxKeys: 1000, queryItemsPerKey: 20, queryHalfLifeMs: 7 * 24 * 3_600_000,
+  dayparts: 6, utcOffsetMinutes: 0, exploreShare: 0, newItemWindowMs: 3 * 24 * 3_600_000, newItemInteractions: 5, catalogueMaxItems: 1000, catalogueVectorDims: 0, catalogueAttributeDims: 32,
 };

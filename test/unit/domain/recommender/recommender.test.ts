@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { Covisitation } from '../../../../src/domain/covisitation.ts';
+import { DaypartTrending } from '../../../../src/domain/daypart-trending.ts';
+import type { FeedItem } from '../../../../src/domain/feed.ts';
+import { NewItems } from '../../../../src/domain/new-items.ts';
 import { QueryIntent } from '../../../../src/domain/query-intent.ts';
 import { F, FEATURE_COUNT } from '../../../../src/domain/recommender/features.ts';
 import { Recommender, type RecommendRequest, type RecommenderOptions } from '../../../../src/domain/recommender/recommender.ts';
@@ -246,5 +249,71 @@ describe('Recommender: search intent', () => {
     expect(ids(after).indexOf('watch-c')).toBeLessThan(ids(after).indexOf('case'));
     // An unseen query with a known token still steers the list.
     expect(ids(recommender.recommend(request(['phone'], { query: { text: 'watch strap', ts: T0, steps: 0 } }), 10))[0]).toBe('watch-a');
+  });
+});
+
+describe('Recommender: cold start', () => {
+  const HOUR_MS = 3_600_000;
+
+  function coldSetup(options: Partial<RecommenderOptions> = {}) {
+    const dayparts = new DaypartTrending({ dayparts: 6, utcOffsetMinutes: 0, halfLifeMs: NO_DECAY, maxItems: 1000, topK: 20 });
+    const newItems = new NewItems({ maxItems: 1000, windowMs: 24 * HOUR_MS, maxInteractions: 3 });
+    const base = setup();
+    const sources = { covisit: base.covisit, knn: base.knn, trending: base.trending, popularity: base.popularity, dayparts, newItems };
+    return { ...sources, recommender: new Recommender(sources, { ...OPTIONS, ...options }) };
+  }
+
+  it("offers a fresh session what shoppers take at this time of day, in its category first", () => {
+    const { dayparts, recommender } = coldSetup();
+    for (let n = 0; n < 5; n += 1) dayparts.observe('croissant', 'bakery', 1, T0 + 8 * HOUR_MS);
+    dayparts.observe('baguette', 'bakery', 1, T0 + 9 * HOUR_MS);
+    for (let n = 0; n < 9; n += 1) dayparts.observe('coffee', 'drinks', 1, T0 + 8 * HOUR_MS);
+    for (let n = 0; n < 7; n += 1) dayparts.observe('wine', 'drinks', 1, T0 + 20 * HOUR_MS);
+    dayparts.refresh();
+    const tomorrow = T0 + 24 * HOUR_MS;
+    const morning = recommender.recommend(request(['bread-1'], { now: tomorrow + 10 * HOUR_MS, categories: new Map([['bakery', 1]]) }), 10);
+    expect(ids(morning)[0]).toBe('croissant');
+    expect(ids(morning)).toEqual(expect.arrayContaining(['baguette', 'coffee']));
+    expect(ids(morning)).not.toContain('wine');
+    expect(morning[0]?.source).toBe('daypart');
+    const evening = recommender.recommend(request(['bread-1'], { now: tomorrow + 21 * HOUR_MS, categories: new Map([['bakery', 1]]) }), 10);
+    expect(ids(evening)).toEqual(['wine']);
+  });
+
+  it('keeps the last places of a list for new items of the session\'s category, spread over sessions', () => {
+    const { covisit, newItems, recommender } = coldSetup({ exploreShare: 0.2 });
+    for (let n = 0; n < 8; n += 1) pair(covisit, 'A', `x${n}`, 8 - n);
+    for (let n = 0; n < 6; n += 1) newItems.observe(`new-shoe-${n}`, 'shoes', T0 + n);
+    newItems.observe('new-hat', 'hats', T0 + 10);
+    const ask = (self: string): FeedItem[] => recommender.recommend(request(['A'], { self, sequenceCategories: ['shoes'], categories: new Map([['shoes', 1]]), now: T0 + HOUR_MS }), 10);
+    const list = ask('s-1');
+    expect(list).toHaveLength(10);
+    // 0.2 × 10: the last two places, after the eight ranked items, each a new shoe.
+    expect(ids(list).slice(0, 8)).toEqual(['x0', 'x1', 'x2', 'x3', 'x4', 'x5', 'x6', 'x7']);
+    const explored = list.slice(8);
+    expect(explored.map((e) => e.source)).toEqual(['new', 'new']);
+    for (const entry of explored) expect(entry.item_id).toMatch(/^new-shoe-/);
+    expect(new Set(ids(list)).size).toBe(10);
+    // Other sessions start elsewhere in the list of new shoes.
+    const shown = new Set(['s-1', 's-2', 's-3', 's-4', 's-5', 's-6'].flatMap((self) => ids(ask(self).slice(8))));
+    expect(shown.size).toBeGreaterThan(2);
+    // Once a shoe had its interactions it no longer takes a place; once no shoe is new, any new item does.
+    for (let n = 0; n < 6; n += 1) for (let k = 0; k < 3; k += 1) newItems.observe(`new-shoe-${n}`, 'shoes', T0 + 100);
+    const after = ask('s-1');
+    expect(ids(after).at(-1)).toBe('new-hat');
+    expect(after.at(-1)?.source).toBe('new');
+    expect(ids(after).filter((item) => item.startsWith('new-shoe'))).toEqual([]);
+  });
+
+  it('gives no places to exploration at share 0, nor past the new-item window', () => {
+    const { covisit, newItems, recommender } = coldSetup({ exploreShare: 0 });
+    for (let n = 0; n < 8; n += 1) pair(covisit, 'A', `x${n}`, 8 - n);
+    newItems.observe('new-shoe', 'shoes', T0);
+    expect(ids(recommender.recommend(request(['A'], { categories: new Map([['shoes', 1]]) }), 10))).not.toContain('new-shoe');
+    const exploring = coldSetup({ exploreShare: 0.2 });
+    for (let n = 0; n < 8; n += 1) pair(exploring.covisit, 'A', `x${n}`, 8 - n);
+    exploring.newItems.observe('new-shoe', 'shoes', T0);
+    expect(ids(exploring.recommender.recommend(request(['A'], { now: T0 + HOUR_MS }), 10))).toContain('new-shoe');
+    expect(ids(exploring.recommender.recommend(request(['A'], { now: T0 + 25 * HOUR_MS }), 10))).not.toContain('new-shoe');
   });
 });
