@@ -6,6 +6,7 @@ import { MemoryEventSource } from '../adapters/memory/source.ts';
 import { noopMetrics } from '../adapters/memory/metrics.ts';
 import type { Config } from '../config/config.ts';
 import { CandidateState } from '../domain/candidate-state.ts';
+import type { ItemUpdate } from '../domain/item-update.ts';
 import { recommendationId } from '../domain/recommendation-id.ts';
 import { SessionWindows } from '../domain/session-windows.ts';
 import type { ModelRuntime } from '../runtime/model-runtime.ts';
@@ -16,6 +17,8 @@ export interface ReplayOptions {
   readonly model?: ModelRuntime | null;
   /** Called with every batch the pipeline finished, in order. */
   readonly onBatch?: (batch: FeedBatch) => void;
+  /** Item updates the catalogue holds before the first event (as if read from the item-updates topic). */
+  readonly catalogue?: Iterable<ItemUpdate>;
 }
 
 export interface ReplayResult {
@@ -33,6 +36,7 @@ export async function replayThroughPipeline(records: AsyncIterable<Buffer>, conf
   let feedsWritten = 0;
   const windows = SessionWindows.fromConfig(config.sessions);
   const state = new CandidateState(config.candidates, model?.model);
+  for (const update of options.catalogue ?? []) state.applyItemUpdate(update);
   const source = new MemoryEventSource(records, { topic: 'eval', partition: 0, batchSize: options.batchSize, maxInFlightBatches: 8 });
   const started = performance.now();
   await lastValueFrom(

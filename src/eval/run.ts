@@ -1,10 +1,7 @@
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Config } from '../config/config.ts';
 import { FEATURES } from '../domain/recommender/features.ts';
-import { loadCategories } from '../replay/categories.ts';
 import { scorePrefixes, recommenders, type ScoreResult } from './score.ts';
-import { readTestPrefixes } from './srgnn-data.ts';
+import { itemCategories, readTestPrefixes } from './srgnn-data.ts';
 import { trainOnline, type TrainResult } from './train.ts';
 
 export interface EvalOptions {
@@ -26,14 +23,6 @@ export interface EvalReport {
   readonly notes: readonly string[];
 }
 
-/** Optional `item_categories.csv(.gz)` (`itemId;categoryId`, as Diginetica's product-categories) beside the session files. */
-async function categories(dir: string): Promise<Map<string, string> | null> {
-  for (const name of ['item_categories.csv.gz', 'item_categories.csv']) {
-    const path = join(dir, name);
-    if (existsSync(path)) return loadCategories(path);
-  }
-  return null;
-}
 
 /**
  * The evaluation: one online pass over the training sessions through the production pipeline, then
@@ -44,7 +33,7 @@ export async function runEval(options: EvalOptions): Promise<EvalReport> {
   const notes: string[] = [];
   const trained = await trainOnline(options.dataDir, options.config, options.onTrain ?? (() => undefined));
   const rows = await readTestPrefixes(options.dataDir);
-  const categoryMap = await categories(options.dataDir);
+  const categoryMap = await itemCategories(options.dataDir);
   if (categoryMap === null) notes.push('no item_categories.csv in the data folder: the intent-shift slice is skipped and stability covers every consecutive pair');
   const result = scorePrefixes(
     rows,
@@ -52,6 +41,7 @@ export async function runEval(options: EvalOptions): Promise<EvalReport> {
     trained.counts.size,
     categoryMap === null ? null : (item) => categoryMap.get(item),
     (done) => options.onScore?.(done, rows.length),
+    trained.counts,
   );
   return {
     dataDir: options.dataDir,

@@ -15,7 +15,12 @@ export interface Slices {
    * per recommender and the engine's against popularity's.
    */
   readonly coldStart: { readonly rows: number; readonly hr20: Readonly<Record<string, number>>; readonly engineToPopularity: number | null };
+  /** Long tail: prefixes whose target had fewer than `LONG_TAIL_INTERACTIONS` training events, HR@20 per recommender. */
+  readonly longTail: { readonly rows: number; readonly hr20: Readonly<Record<string, number>> };
 }
+
+/** A target with fewer training events than this is in the long tail. */
+export const LONG_TAIL_INTERACTIONS = 5;
 
 /** A prefix this short is a session's start. */
 export const COLD_START_EVENTS = 2;
@@ -79,19 +84,24 @@ export function scorePrefixes(
   catalogue: number,
   categoryOf: ((item: string) => string | undefined) | null,
   onProgress: (done: number) => void,
+  trainCounts: ReadonlyMap<string, number> = new Map(),
 ): ScoreResult {
   const metrics: ScoreResult['metrics'] = {};
   const engineLists = new Map<string, string[]>();
   const cold: Record<string, number> = {};
   let coldRows = 0;
+  const tail: Record<string, number> = {};
+  let tailRows = 0;
   for (const [name, recommend] of Object.entries(ranked)) {
     const m = new RankingMetrics();
     const coldMetrics = new RankingMetrics();
+    const tailMetrics = new RankingMetrics();
     const started = performance.now();
     rows.forEach((row, i) => {
       const list = recommend(row.prefix);
       m.add(list, row.target);
       if (row.prefix.length <= COLD_START_EVENTS) coldMetrics.add(list, row.target);
+      if ((trainCounts.get(row.target) ?? 0) < LONG_TAIL_INTERACTIONS) tailMetrics.add(list, row.target);
       if (name === 'engine') engineLists.set(row.prefix.join(' '), list);
       if (name === 'engine' && i % 2000 === 0) onProgress(i);
     });
@@ -100,15 +110,18 @@ export function scorePrefixes(
     const coldSummary = coldMetrics.summary(catalogue);
     cold[name] = coldSummary.hr20;
     coldRows = coldSummary.rows;
+    const tailSummary = tailMetrics.summary(catalogue);
+    tail[name] = tailSummary.hr20;
+    tailRows = tailSummary.rows;
   }
   onProgress(rows.length);
   const engine = cold['engine'];
   const popularity = cold['popularity'];
   const engineToPopularity = engine === undefined || popularity === undefined || popularity === 0 ? null : Math.round((100 * engine) / popularity) / 100;
-  return { metrics, slices: { ...slices(rows, engineLists, categoryOf), coldStart: { rows: coldRows, hr20: cold, engineToPopularity } } };
+  return { metrics, slices: { ...slices(rows, engineLists, categoryOf), coldStart: { rows: coldRows, hr20: cold, engineToPopularity }, longTail: { rows: tailRows, hr20: tail } } };
 }
 
-function slices(rows: readonly TestPrefix[], lists: ReadonlyMap<string, string[]>, categoryOf: ((item: string) => string | undefined) | null): Omit<Slices, 'coldStart'> {
+function slices(rows: readonly TestPrefix[], lists: ReadonlyMap<string, string[]>, categoryOf: ((item: string) => string | undefined) | null): Omit<Slices, 'coldStart' | 'longTail'> {
   const similarities: number[] = [];
   let shiftRows = 0;
   let shiftHits = 0;

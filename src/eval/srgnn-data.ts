@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { createGunzip } from 'node:zlib';
 import { RecError } from '../errors.ts';
+import { loadCategories } from '../replay/categories.ts';
 
 /** One scoring row: the items seen so far (oldest first) and the item that came next. */
 export interface TestPrefix {
@@ -51,4 +52,13 @@ export async function readTestPrefixes(dir: string): Promise<TestPrefix[]> {
     rows.push({ target: target.trim(), prefix: prefix.trim().split(/\s+/).filter((item) => item.length > 0) });
   }
   return rows;
+}
+
+/** Optional `item_categories.csv(.gz)` (`itemId;categoryId`, as Diginetica's product-categories) beside the session files. */
+export async function itemCategories(dir: string): Promise<Map<string, string> | null> {
+  for (const name of ['item_categories.csv.gz', 'item_categories.csv']) {
+    const path = join(dir, name);
+    if (existsSync(path)) return loadCategories(path);
+  }
+  return null;
 }

@@ -5,7 +5,8 @@ import type { BehaviourEvent } from '../domain/event.ts';
 import { createLogger } from '../adapters/log/pino.ts';
 import { startModel } from '../runtime/model-runtime.ts';
 import { replayThroughPipeline } from './replay-pipeline.ts';
-import { readTrainSessions } from './srgnn-data.ts';
+import type { ItemUpdate } from '../domain/item-update.ts';
+import { itemCategories, readTrainSessions } from './srgnn-data.ts';
 
 /**
  * Synthetic clock for session files without timestamps: events 30 s apart, sessions 40 s after the
@@ -68,7 +69,10 @@ export async function trainOnline(
     lastTs = ts;
     if (sessions % 2000 === 0) onProgress(sessions, events);
   });
-  const { state, seconds, feedsWritten } = await replayThroughPipeline(records, config, { batchSize: 500, model });
+  // Item categories beside the sessions become the catalogue, for the content candidates.
+  const categories = await itemCategories(dir);
+  const catalogue = categories === null ? [] : [...categories].map(([item, category]): ItemUpdate => ({ item_id: item, ts: EVAL_T0, category_id: category }));
+  const { state, seconds, feedsWritten } = await replayThroughPipeline(records, config, { batchSize: 500, model, catalogue });
   onProgress(sessions, events);
   return {
     state,

@@ -111,6 +111,8 @@ const SHIFT_DAMPING = 0.2;
 const TOP_CATEGORIES = 3;
 const POPULAR_CANDIDATES = 20;
 const POPULARITY_RANGE = 1000;
+/** Sessions up to this many events get time-of-day candidates (later ones only the feature). */
+const DAYPART_CANDIDATE_EVENTS = 2;
 /** New items looked at per category when filling exploration slots. */
 const EXPLORE_CANDIDATES = 50;
 
@@ -314,7 +316,7 @@ export class Recommender {
   /**
    * What shoppers take at this time of day, in the session's leading categories (weighted by the
    * session's affinity, as category trending is) and overall: a session with nothing else to go on
-   * still gets lists of its hour.
+   * still gets lists of its hour. `set` decides whether they join the pool or only mark pooled items.
    */
   private daypartCandidates(dayparts: DaypartTrending, now: number, categories: readonly (readonly [string, number])[], totalAffinity: number, set: (item: string, feature: number, value: number) => void): void {
     for (const [category, affinity] of categories) {
@@ -427,8 +429,10 @@ export class Recommender {
       const max = list[0]?.score ?? 0;
       if (max > 0) for (const entry of list) set(entry.item, F.trending_category, ((entry.score / max) * affinity) / totalAffinity);
     }
-    const dayparts = this.sources.dayparts;
-    if (dayparts?.enabled === true) this.daypartCandidates(dayparts, request.now, categories, totalAffinity, set);
+    const dayparts = this.sources.dayparts?.enabled === true ? this.sources.dayparts : undefined;
+    // Only a session's first steps get time-of-day candidates; later, the feature marks the items already pooled.
+    const daypartPool = sequence.length <= DAYPART_CANDIDATE_EVENTS;
+    if (dayparts !== undefined && daypartPool) this.daypartCandidates(dayparts, request.now, categories, totalAffinity, set);
     const trending = this.sources.trending.top(POPULAR_CANDIDATES);
     const trendingMax = trending[0]?.score ?? 0;
     if (trendingMax > 0) for (const entry of trending) set(entry.item, F.trending, entry.score / trendingMax);
@@ -444,6 +448,11 @@ export class Recommender {
       }
     }
     if (model !== undefined && recent.length > 0) this.modelFeature(model, recent, pool);
+    if (dayparts !== undefined && !daypartPool) {
+      this.daypartCandidates(dayparts, request.now, categories, totalAffinity, (item, feature, value) => {
+        if (pool.index.has(item)) set(item, feature, value);
+      });
+    }
     // Raw source scores have no fixed scale, so the strengths are squashed to [0, 1) by s / (1 + s).
     const context = [
       [F.context_length, length === 0 ? 0 : 1 / length],

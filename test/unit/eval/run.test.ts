@@ -53,9 +53,49 @@ describe('runEval', () => {
     expect(report.notes.join(' ')).toMatch(/item_categories/);
   }, 60_000);
 
+  it('scores the long tail, where the catalogue\'s categories find items shoppers hardly took', async () => {
+    // 10 categories of 10 head items and 5 tail items; sessions stay in one category and rarely take a
+    // tail item; every test target is a tail item of the prefix's category.
+    const tailDir = mkdtempSync(join(tmpdir(), 'eval-tail-'));
+    const random = mulberry32(21);
+    const head = (c: number): number => c * 100 + 1 + Math.floor(random() * 10);
+    const tail = (c: number): number => c * 100 + 51 + Math.floor(random() * 5);
+    const train = Array.from({ length: 3000 }, () => {
+      const c = Math.floor(random() * 10);
+      const items = Array.from({ length: 3 + Math.floor(random() * 2) }, () => head(c));
+      if (random() < 0.02) items.push(tail(c));
+      return items.join(' ');
+    });
+    writeFileSync(join(tailDir, 'train_sessions.txt'), `${train.join('\n')}\n`);
+    const rows = ['target\tprefix'];
+    for (let n = 0; n < 300; n += 1) {
+      const c = Math.floor(random() * 10);
+      rows.push(`${tail(c)}\t${head(c)} ${head(c)}`);
+    }
+    writeFileSync(join(tailDir, 'test_prefixes.tsv'), `${rows.join('\n')}\n`);
+    const categories = ['itemId;categoryId'];
+    for (let c = 0; c < 10; c += 1) for (let i = 1; i <= 55; i += 1) if (i <= 10 || i > 50) categories.push(`${c * 100 + i};cat${c}`);
+    writeFileSync(join(tailDir, 'item_categories.csv'), `${categories.join('\n')}\n`);
+    try {
+      const base = { STREAMREC_CANDIDATES_EXCLUDE_CURRENT_ITEM: 'false' };
+      const withContent = await runEval({ dataDir: tailDir, config: loadConfig(base) });
+      const without = await runEval({ dataDir: tailDir, config: loadConfig({ ...base, STREAMREC_CANDIDATES_CATALOGUE_ATTRIBUTE_DIMS: '0' }) });
+      // Tail items were taken about once each in training, so every target is in the long tail.
+      expect(withContent.slices.longTail.rows).toBe(300);
+      expect(tailHr20(withContent)).toBeGreaterThan(tailHr20(without) + 20);
+      expect(tailHr20(withContent)).toBeGreaterThan(80);
+    } finally {
+      rmSync(tailDir, { recursive: true, force: true });
+    }
+  }, 60_000);
+
   it('fails with a clear error on a folder without the session files', async () => {
     const empty = mkdtempSync(join(tmpdir(), 'eval-empty-'));
     await expect(runEval({ dataDir: empty, config: loadConfig({}) })).rejects.toMatchObject({ code: 'REC_DATA' });
     rmSync(empty, { recursive: true, force: true });
   });
 });
+
+function tailHr20(result: { readonly slices: { readonly longTail: { readonly hr20: Readonly<Record<string, number>> } } }): number {
+  return result.slices.longTail.hr20['engine'] ?? 0;
+}
