@@ -40,6 +40,13 @@ const LAG_SHARE = 0.25;
  */
 const RSS_BOUND_BYTES = 1536 * MiB;
 /**
+ * The engine child's old-space cap. Uncapped, V8 let garbage pile up to 1.27 GiB of heap in the drain
+ * (512 MiB live at the end) and RSS peaked at 1,500–1,521 MiB in the runs of 2026-12-06, so the RSS
+ * bound measured GC timing more than what the engine keeps. With the cap, collections come earlier and
+ * RSS measures what the engine holds; an engine that kept the backlog would run out of heap and exit.
+ */
+const OLD_SPACE_MIB = 1024;
+/**
  * Once the producer stops, the lag left must drain at no less than 0.4 R_w (R_w: the engine's
  * throughput in the window), plus 15 s. The engine is slower in the drain than in the window (0.59–0.74
  * R_w in the runs of 2026-11-25: it works through later records, and its throughput falls along the
@@ -96,7 +103,7 @@ describe('fault: overload at twice the sustainable rate', () => {
     const backlog = await p.produce(split.backlog, { invalidEvery: INVALID_EVERY, rate: 0 });
     const backlogTotal = backlog.valid + backlog.invalid;
     sentBefore = backlogTotal;
-    const e = EngineChild.start(ns, 'run');
+    const e = EngineChild.start(ns, 'run', { NODE_OPTIONS: `--max-old-space-size=${OLD_SPACE_MIB}` });
     engine = e;
     const s = new LoadSampler(e, () => sentBefore + sentNow).start();
     sampler = s;
@@ -192,6 +199,7 @@ describe('fault: overload at twice the sustainable rate', () => {
       heapUsedAtEndMiB: mib(s.last?.heapUsedBytes ?? 0),
       longestEventLoopBlockSeconds: Number(s.peak((x) => x.eventLoopMaxSeconds).toFixed(2)),
       rssBoundMiB: mib(RSS_BOUND_BYTES),
+      oldSpaceMiB: OLD_SPACE_MIB,
       lagZeroAfterStopMs: lagZeroAt === null ? null : lagZeroAt - overloadTo,
       drainMs,
       drainRate: drainMs === null ? null : Math.round((lagAtStop * 1000) / drainMs),
