@@ -21,14 +21,14 @@ export function applyItemUpdates(target: ItemUpdateTarget, options: DecodeOption
     const outcomes = { new: 0, updated: 0, stale: 0 };
     const taken: IngestedItemUpdate[] = [];
     const deadLetters: DeadLetter[] = [...batch.deadLetters];
-    const records = new Map(batch.source.records.map((record) => [record.offset, record]));
     for (const ingested of batch.updates) {
       try {
         outcomes[target.applyItemUpdate(ingested.update)] += 1;
         taken.push(ingested);
       } catch (error) {
         if (!(error instanceof RecError) || error.code !== 'REC_SCHEMA') throw error;
-        const record = records.get(ingested.origin.offset);
+        // Refusals are rare: look the raw record up only for them.
+        const record = batch.source.records.find((r) => r.offset === ingested.origin.offset);
         deadLetters.push(deadLetterOf({ origin: ingested.origin, key: record?.key ?? null, value: record?.value ?? null, receivedAt: ingested.receivedAt }, options, 'REC_SCHEMA', error.message));
       }
     }

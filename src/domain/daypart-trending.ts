@@ -38,11 +38,6 @@ export class DaypartTrending {
     return this.parts.length > 0;
   }
 
-  /** Changes whenever a part's lists may have changed. */
-  get generation(): number {
-    return this.parts.reduce((sum, part) => sum + part.generation, 0);
-  }
-
   observe(item: string, category: string | null, weight: number, ts: number): void {
     this.parts[this.daypart(ts)]?.observe(item, category, weight, ts);
   }
