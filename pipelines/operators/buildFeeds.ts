@@ -72,7 +72,7 @@ export function buildFeeds(limits: SessionLimits, state: CandidateState, options
     const feeds: FeedWrite[] = [];
     for (const [sessionId, session] of batch.touchedSessions) {
       features.push(session.features(limits));
-      const request = session.request();
+      const request = state.withProfile(session.request(), session.userId);
       const owner: FeedOwner = { kind: 'session', id: sessionId };
       const arm = armOf(owner, session.userId);
       const items = explain(arm.recommend(request, options.feedSize), request);

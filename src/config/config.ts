@@ -70,6 +70,8 @@ export interface CandidatesConfig {
   readonly trendingTopK: number;
   readonly purchasedHideMs: number;
   readonly maxUsers: number;
+  readonly profiles: boolean;
+  readonly profileHalfLifeMs: number;
   readonly knnNeighbours: number;
   readonly knnCandidates: number;
   readonly knnMaxSessions: number;

@@ -94,7 +94,7 @@ export class CandidateState {
       maxItemsPerSession: KNN_ITEMS_PER_SESSION,
       sequentialK: Math.max(config.knnNeighbours, KNN_SEQUENTIAL_NEIGHBOURS),
     });
-    this.users = new UserProfiles(config.maxUsers, USER_RECENT_ITEMS);
+    this.users = new UserProfiles({ maxUsers: config.maxUsers, recentItems: USER_RECENT_ITEMS, halfLifeMs: config.profileHalfLifeMs });
     this.dayparts = new DaypartTrending({ dayparts: config.dayparts, utcOffsetMinutes: config.utcOffsetMinutes, halfLifeMs: config.popularityHalfLifeMs, maxItems: config.trendingMaxItems, topK: config.trendingTopK });
     this.newItems = new NewItems({ maxItems: config.trendingMaxItems, windowMs: config.newItemWindowMs, maxInteractions: config.newItemInteractions });
     this.catalogue = new Catalogue({ maxItems: config.catalogueMaxItems, vectorDims: config.catalogueVectorDims, attributeDims: config.catalogueAttributeDims });
@@ -135,11 +135,13 @@ export class CandidateState {
    * enabled, against what the session was `shown` and did not take; then every source absorbs the event.
    */
   observe(event: BehaviourEvent, before: RecommendRequest, ingestedAt: number, shown: readonly string[] = []): void {
+    // The list the shopper saw was built with their profile as it stood before this event.
+    const seen = this.withProfile(before, event.user_id);
     this.users.observe(event, ingestedAt);
     const item = event.item_id;
     if (item === undefined) return;
     const head = RANKER_HEAD[event.type];
-    if (head !== undefined && before.sequence.length > 0 && this.sampled()) this.recommender.learn(before, item, head, shown);
+    if (head !== undefined && (seen.sequence.length > 0 || seen.profile !== undefined) && this.sampled()) this.recommender.learn(seen, item, head, shown);
     if (event.type !== 'remove_from_cart' && event.type !== 'search') {
       const previous: string[] = [];
       for (let i = before.sequence.length - 1; i >= 0 && previous.length < this.config.covisitWindow; i -= 1) {
@@ -156,6 +158,16 @@ export class CandidateState {
     this.popularity.observe(item, event.category_id ?? null, weight, event.ts);
     this.dayparts.observe(item, event.category_id ?? null, weight, event.ts);
     if (weight > 0) this.newItems.observe(item, event.category_id ?? null, event.ts);
+  }
+
+  /**
+   * The request with the known shopper's profile (`candidates.profiles`): what they took in their other
+   * sessions, on any device, and their categories and price band. Anonymous requests pass unchanged.
+   */
+  withProfile(request: RecommendRequest, userId: string | null | undefined): RecommendRequest {
+    if (!this.config.profiles || userId === null || userId === undefined) return request;
+    const profile = this.users.context(userId, request.self, request.now, request.sequence);
+    return profile === undefined ? request : { ...request, profile };
   }
 
   /**

@@ -67,6 +67,9 @@ const toRanks = (entries: readonly { readonly item: string }[]): ReadonlyMap<str
  *   neighbours, the way the candidate reached the pool (evidence: X, via covisit, score); or, for an
  *   item session-kNN placed, X is one of the 2 newest items and a past session the engine holds has
  *   both X and the item (evidence: X, via session_knn);
+ * - `viewed_earlier` — for a known shopper, X is one of the 5 newest items of their other sessions (on
+ *   any device) and the item is X itself or among X's co-visitation neighbours (evidence: X, via covisit,
+ *   score);
  * - `trending_category` — the item is in the trending top-K of its category (evidence: category, rank);
  * - `popular` — the item is in the global trending top-K (evidence: rank).
  *
@@ -87,6 +90,10 @@ export function explainItems(items: readonly FeedItem[], request: RecommendReque
   // Looked up on first use: most items are explained by the newest item, so older rows are rarely read.
   const tops: (ReadonlyMap<string, number> | undefined)[] = [];
   const neighboursOf = (rank: number, x: string): ReadonlyMap<string, number> => (tops[rank] ??= sources.covisit.topNeighbours(x, options.covisitNeighbours));
+  // A known shopper's items from their other sessions (devices), newest first, as the recommender used them.
+  const earlier = (request.profile?.items ?? []).slice(0, RECENT_FOR_COVISIT).map((entry) => entry.item);
+  const earlierTops: (ReadonlyMap<string, number> | undefined)[] = [];
+  const earlierNeighboursOf = (rank: number, x: string): ReadonlyMap<string, number> => (earlierTops[rank] ??= sources.covisit.topNeighbours(x, options.covisitNeighbours));
   const maps = ranksOf(sources.trending, options.trendingTopK);
   const rankIn = (category: string, item: string): number | undefined => {
     let ranks = maps.categories.get(category);
@@ -131,6 +138,12 @@ export function explainItems(items: readonly FeedItem[], request: RecommendReque
           return { type: 'viewed', evidence: { item_id: x, via: 'session_knn' }, text: `Because you viewed ${x}` };
         }
       }
+    }
+    for (let rank = 0; rank < earlier.length; rank += 1) {
+      const x = earlier[rank] ?? '';
+      if (x === item) return { type: 'viewed_earlier', evidence: { item_id: x }, text: 'You looked at this earlier' };
+      const score = earlierNeighboursOf(rank, x).get(item);
+      if (score !== undefined) return { type: 'viewed_earlier', evidence: { item_id: x, via: 'covisit', score: Math.round(score * 1e6) / 1e6 }, text: `Because you viewed ${x} earlier` };
     }
     if (category !== undefined) {
       const rank = rankIn(category, item);

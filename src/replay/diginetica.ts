@@ -43,6 +43,8 @@ export interface LoadOptions {
   /** Wall clock for --shift-to-now (epoch ms); injected so runs can be reproduced exactly. */
   readonly now: number;
   readonly seed?: number;
+  /** Read the full views file before the sample when both exist (the evaluations that need every user). */
+  readonly preferFullViews?: boolean;
   /** Called with each human-readable note (a skipped file, a truncation). */
   readonly onNotice?: (message: string) => void;
 }
@@ -103,7 +105,7 @@ export async function loadDiginetica(options: LoadOptions): Promise<LoadedReplay
     throw new RecError('REC_DATA', `data folder ${options.dataDir} does not exist or is not a folder`);
   }
   const wants = new Set(options.sources);
-  const viewsFile = await findFile(options.dataDir, DIGINETICA_FILES.views);
+  const viewsFile = await findFile(options.dataDir, options.preferFullViews === true ? [...DIGINETICA_FILES.views].reverse() : DIGINETICA_FILES.views);
   const purchasesFile = await findFile(options.dataDir, DIGINETICA_FILES.purchases);
   const sessionsFile = await findFile(options.dataDir, DIGINETICA_FILES.sessions);
   const categoriesFile = await findFile(options.dataDir, DIGINETICA_FILES.categories);

@@ -6,8 +6,11 @@
  * `content` is how like the session's items the item is, by catalogue attributes and vectors (the
  * best of the request 1), so an item nobody took yet can still rank; `content_new` is the same for a
  * new item only (`NewItems`): no behavioural source knows it, so its content is all there is to go
- * on, and its prior lets it reach the middle of a list of items it is most like. `trending_daypart` is the item's place in what shoppers take at this time of day (in the session's
- * categories, and overall).
+ * on, and its prior lets it reach the middle of a list of items it is most like. `trending_daypart` is
+ * the item's place in what shoppers take at this time of day (in the session's categories, and overall).
+ * The `profile_` features come from a known shopper's other sessions (other devices, earlier visits):
+ * an item they took there (decayed by age), co-visitation and session-kNN of those items, and how near
+ * the item's price is to the shopper's price band; all 0 for anonymous sessions.
  * The `_rank` features give the item's place in that source's list as 1/log2(2 + rank) (1 for the
  * first, 0 when absent): a place means the same in every request, where a score ratio depends on how
  * peaked that request's scores happen to be. The last three describe the request, not the item (the
@@ -34,6 +37,10 @@ export const FEATURES = [
   'content_new',
   'query_intent',
   'query_category',
+  'profile_seen',
+  'profile_covisit',
+  'profile_knn',
+  'profile_price',
   'context_length',
   'knn_strength',
   'covisit_strength',
@@ -68,6 +75,10 @@ export const PRIOR_WEIGHTS: Readonly<Record<FeatureName, number>> = {
   content_new: 6,
   query_intent: 12,
   query_category: 4,
+  profile_seen: 0.5,
+  profile_covisit: 1,
+  profile_knn: 2,
+  profile_price: 0.1,
   context_length: 0,
   knn_strength: 0,
   covisit_strength: 0,

@@ -4,6 +4,7 @@ import type { DaypartTrending } from '../daypart-trending.ts';
 import type { NewItems } from '../new-items.ts';
 import { hash32 } from '../random.ts';
 import type { ActiveQuery, QueryIntent } from '../query-intent.ts';
+import type { ProfileContext } from '../user-profiles.ts';
 import type { CandidateSource, FeedItem } from '../feed.ts';
 import type { SessionKnn } from '../session-knn.ts';
 import type { Trending } from '../trending.ts';
@@ -26,6 +27,8 @@ export interface RecommendRequest {
   readonly self?: string;
   /** The search the session is acting on, if any (recent, and no newer search). */
   readonly query?: ActiveQuery;
+  /** The known shopper's other sessions and leanings (CandidateState.withProfile); absent: anonymous. */
+  readonly profile?: ProfileContext;
 }
 
 /** The request of a session with nothing before `now`. */
@@ -100,6 +103,10 @@ const SOURCE_OF: Record<FeatureName, CandidateSource | null> = {
   content_new: 'content',
   query_intent: 'query',
   query_category: 'query',
+  profile_seen: 'profile',
+  profile_covisit: 'profile',
+  profile_knn: 'profile',
+  profile_price: null,
   context_length: null,
   knn_strength: null,
   covisit_strength: null,
@@ -115,6 +122,21 @@ const POPULARITY_RANGE = 1000;
 const DAYPART_CANDIDATE_EVENTS = 2;
 /** New items looked at per category when filling exploration slots. */
 const EXPLORE_CANDIDATES = 50;
+
+/**
+ * The session's category affinity with the profile's folded in: the profile decides an empty session's
+ * categories and fades as the session shows its own (share 1 / (1 + length) of the total).
+ */
+function mergeCategories(session: ReadonlyMap<string, number>, profile: ReadonlyMap<string, number> | undefined, length: number): ReadonlyMap<string, number> {
+  if (profile === undefined || profile.size === 0) return session;
+  let total = 0;
+  for (const weight of session.values()) if (weight > 0) total += weight;
+  const merged = new Map<string, number>();
+  const sessionShare = total > 0 ? length / (1 + length) : 0;
+  for (const [category, weight] of session) if (weight > 0) merged.set(category, (sessionShare * weight) / total);
+  for (const [category, weight] of profile) merged.set(category, (merged.get(category) ?? 0) + (1 - sessionShare) * weight);
+  return merged;
+}
 
 /** A list place as a feature: 1 for the first, decaying like a DCG discount, never 0 for a listed item. */
 function placeValue(rank: number): number {
@@ -329,6 +351,34 @@ export class Recommender {
     if (max > 0) for (const entry of overall) set(entry.item, F.trending_daypart, 0.5 * (entry.score / max));
   }
 
+  /**
+   * A known shopper's other sessions: the items they took there (weighted by age), those items'
+   * co-visitation neighbours, and the items of past sessions like their recent history (session-kNN),
+   * so a returning shopper's first list already follows them, even on a device never seen before.
+   */
+  private profileCandidates(profile: ProfileContext, self: string | undefined, set: (item: string, feature: number, value: number) => void): void {
+    const items = profile.items;
+    if (items.length === 0) return;
+    for (const { item, weight } of items) set(item, F.profile_seen, weight);
+    items.slice(0, RECENT_FOR_COVISIT).forEach(({ item, weight }, rank) => {
+      const neighbours = this.sources.covisit.neighbours(item, this.options.covisitNeighbours);
+      const max = neighbours[0]?.score ?? 0;
+      if (max > 0) for (const neighbour of neighbours) set(neighbour.item, F.profile_covisit, RECENCY ** rank * weight * (neighbour.score / max));
+    });
+    const history = items.map((entry) => entry.item).reverse();
+    const knn = this.sources.knn.recommend(history, this.options.poolPerSource, self, 'vstan');
+    const max = knn[0]?.score ?? 0;
+    if (max > 0) for (const entry of knn) set(entry.item, F.profile_knn, entry.score / max);
+  }
+
+  /** How near each candidate's catalogue price is to the shopper's price band: e^(−|ln p − band|), 0 when unpriced. */
+  private priceFeature(catalogue: Catalogue, band: number, pool: Pool): void {
+    for (let i = 0; i < pool.items.length; i += 1) {
+      const price = catalogue.get(pool.items[i] ?? '')?.price;
+      if (price !== undefined && price > 0) pool.x[i * FEATURE_COUNT + F.profile_price] = Math.exp(-Math.abs(Math.log(price) - band));
+    }
+  }
+
   /** The candidates of `request` with their feature rows (row-major, FEATURE_COUNT wide), for diagnostics. */
   candidates(request: RecommendRequest): { readonly items: readonly string[]; readonly x: Float64Array } {
     const pool = this.pool(request);
@@ -422,7 +472,9 @@ export class Recommender {
       }
     }
 
-    const categories = [...request.categories.entries()].filter(([, w]) => w > 0).sort((a, b) => b[1] - a[1]).slice(0, TOP_CATEGORIES);
+    const profile = request.profile;
+    if (profile !== undefined) this.profileCandidates(profile, request.self, set);
+    const categories = [...mergeCategories(request.categories, profile?.categories, length).entries()].filter(([, w]) => w > 0).sort((a, b) => b[1] - a[1]).slice(0, TOP_CATEGORIES);
     const totalAffinity = categories.reduce((sum, [, w]) => sum + w, 0);
     for (const [category, affinity] of categories) {
       const list = this.sources.trending.topInCategory(category, 50);
@@ -448,6 +500,7 @@ export class Recommender {
       }
     }
     if (model !== undefined && recent.length > 0) this.modelFeature(model, recent, pool);
+    if (profile?.priceBand !== undefined && catalogue !== undefined) this.priceFeature(catalogue, profile.priceBand, pool);
     if (dayparts !== undefined && !daypartPool) {
       this.daypartCandidates(dayparts, request.now, categories, totalAffinity, (item, feature, value) => {
         if (pool.index.has(item)) set(item, feature, value);

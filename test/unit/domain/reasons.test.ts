@@ -48,6 +48,18 @@ describe('explainItems', () => {
     expect(far[0]?.reason).toBeUndefined();
   });
 
+  it('says "viewed earlier" for a known shopper’s item from another device, or a co-visitation neighbour of one', () => {
+    const s = sources();
+    s.covisit.observe('case', ['phone'], T);
+    const profile = { items: [{ item: 'phone', weight: 1 }], categories: new Map<string, number>() };
+    const [again, neighbour, unrelated] = explainItems([item('phone'), item('case'), item('sofa')], { ...request([]), profile }, s, options);
+    expect(again?.reason).toEqual({ type: 'viewed_earlier', evidence: { item_id: 'phone' }, text: 'You looked at this earlier' });
+    expect(neighbour?.reason).toMatchObject({ type: 'viewed_earlier', evidence: { item_id: 'phone', via: 'covisit' }, text: 'Because you viewed phone earlier' });
+    expect(unrelated?.reason).toBeUndefined();
+    // This session's own items come first: then it is "viewed", not "viewed earlier".
+    expect(explainItems([item('case')], { ...request(['phone']), profile }, s, options)[0]?.reason?.type).toBe('viewed');
+  });
+
   it('says "because you viewed X" for a session-kNN item when a past session other than this one held both', () => {
     const s = sources();
     for (const item of ['phone', 'x', 'case']) s.knn.observe('past', item);

@@ -104,6 +104,8 @@ export const CANDIDATES: CandidatesConfig = {
   trendingTopK: 20,
   purchasedHideMs: 7 * 24 * 3_600_000,
   maxUsers: 100,
+  profiles: true,
+  profileHalfLifeMs: 14 * 86_400_000,
   knnNeighbours: 10,
   knnCandidates: 100,
   knnMaxSessions: 1000,

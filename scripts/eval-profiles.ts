@@ -1,0 +1,43 @@
+/**
+ * `npm run eval:profiles -- --data <diginetica folder>`: HR@20 / MRR@20 of the first two items of
+ * returning users' sessions, with and without shopper profiles, on the raw views and purchases.
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Command } from 'commander';
+import { loadConfig } from '../src/config/load.ts';
+import { describeError } from '../src/errors.ts';
+import { profileEval, type ProfileArmFigures } from '../src/eval/profiles.ts';
+import { loadDiginetica } from '../src/replay/diginetica.ts';
+
+const program = new Command()
+  .option('--data <dir>', 'folder laid out like the Diginetica download (raw-cikm2016/)', join(import.meta.dirname, '..', '..', 'shared', 'data', 'diginetica'))
+  .option('--json <file>', 'write the figures as JSON')
+  .parse();
+const opts = program.opts<{ data: string; json?: string }>();
+
+async function main(): Promise<void> {
+  const out = (line: string): void => void process.stdout.write(`${line}\n`);
+  const loaded = await loadDiginetica({ dataDir: opts.data, sources: ['views', 'purchases'], limit: 0, shiftToNow: false, now: Date.now(), preferFullViews: true, onNotice: (m) => out(`note: ${m}`) });
+  const started = Date.now();
+  const config = loadConfig({ ...process.env, STREAMREC_CANDIDATES_EXCLUDE_CURRENT_ITEM: 'false', STREAMREC_CANDIDATES_RANKER_IMPRESSION_NEGATIVES: 'false' });
+  const report = profileEval(loaded.events, config);
+  const seconds = (Date.now() - started) / 1000;
+  out(`${loaded.events.length.toLocaleString('en-US')} events (views ${loaded.sources.views.file ?? 'none'}, purchases), ${report.users.toLocaleString('en-US')} known users, ${report.returningUsers.toLocaleString('en-US')} returning, ${report.returningSessions.toLocaleString('en-US')} returning sessions; ${seconds.toFixed(1)} s`);
+  out('| returning users’ sessions | steps | HR@20 with profile | without | popularity | MRR@20 with | without |');
+  out('|---|---|---|---|---|---|---|');
+  const row = (name: string, pick: (f: ProfileArmFigures) => { rows: number; hr20: number; mrr20: number }): void => {
+    const w = pick(report.withProfile);
+    const wo = pick(report.withoutProfile);
+    out(`| ${name} | ${w.rows.toLocaleString('en-US')} | ${w.hr20} | ${wo.hr20} | ${pick(report.popularity).hr20} | ${w.mrr20} | ${wo.mrr20} |`);
+  };
+  row('first item', (f) => f.first);
+  row('second item', (f) => f.second);
+  row('first two', (f) => f.both);
+  if (opts.json !== undefined) writeFileSync(opts.json, `${JSON.stringify({ date: new Date().toISOString(), data: opts.data, views: loaded.sources.views.file, seconds, ...report }, null, 2)}\n`);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`eval:profiles failed: ${describeError(error)}\n`);
+  process.exit(1);
+});
