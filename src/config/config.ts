@@ -72,6 +72,7 @@ export interface CandidatesConfig {
   readonly maxUsers: number;
   readonly profiles: boolean;
   readonly profileHalfLifeMs: number;
+  readonly crossSell: boolean;
   readonly knnNeighbours: number;
   readonly knnCandidates: number;
   readonly knnMaxSessions: number;

@@ -110,6 +110,7 @@ export class CandidateState {
         dayparts: this.dayparts,
         newItems: this.newItems,
         catalogue: this.catalogue,
+        ...(config.crossSell ? { coPurchases: this.coPurchases } : {}),
       },
       {
         covisitNeighbours: config.covisitNeighbours,

@@ -132,8 +132,10 @@ export class SessionState {
     }
     const now = ts === Number.POSITIVE_INFINITY ? this.lastSeen : ts;
     const query = this.query !== null && this.query.ts <= now && now - this.query.ts <= QUERY_ACTIVE_MS ? this.query : null;
+    const basket = basketOf(events);
     return {
       ...(query === null ? {} : { query }),
+      ...(basket === null ? {} : { basket }),
       sequence: sequence.length > maxItems ? sequence.slice(-maxItems) : sequence,
       sequenceCategories: categories.length > maxItems ? categories.slice(-maxItems) : categories,
       categories: categoryAffinity(events),
@@ -200,4 +202,29 @@ export class SessionState {
     session.query = snapshot.query ?? null;
     return session;
   }
+}
+
+/** Basket items a list looks at (the newest). */
+const BASKET_ITEMS = 5;
+
+/**
+ * The session's basket, newest first: items put in the cart (and not taken out since) or bought, each
+ * with the number of item events after it. Null when empty (most sessions), so nothing is allocated.
+ */
+function basketOf(events: readonly SessionEvent[]): { item: string; steps: number }[] | null {
+  // Typed by assertion, not annotation, so the checker does not narrow them to null for the loop.
+  let basket = null as { item: string; steps: number }[] | null;
+  let removed = null as string[] | null;
+  let steps = 0;
+  for (let i = events.length - 1; i >= 0; i -= 1) {
+    const entry = events[i];
+    if (entry === undefined || entry.item === null) continue;
+    if (entry.type === 'remove_from_cart') (removed ??= []).push(entry.item);
+    else if ((entry.type === 'add_to_cart' || entry.type === 'purchase') && removed?.includes(entry.item) !== true && basket?.some((b) => b.item === entry.item) !== true) {
+      (basket ??= []).push({ item: entry.item, steps });
+      if (basket.length >= BASKET_ITEMS) break;
+    }
+    steps += 1;
+  }
+  return basket;
 }

@@ -10,7 +10,9 @@
  * the item's place in what shoppers take at this time of day (in the session's categories, and overall).
  * The `profile_` features come from a known shopper's other sessions (other devices, earlier visits):
  * an item they took there (decayed by age), co-visitation and session-kNN of those items, and how near
- * the item's price is to the shopper's price band; all 0 for anonymous sessions.
+ * the item's price is to the shopper's price band; all 0 for anonymous sessions. `bought_together` is
+ * cross-sell: how often shoppers bought the item with one in the session's basket (cart or bought),
+ * halved per item event since; its prior lets complements lead the list right after an add to cart.
  * The `_rank` features give the item's place in that source's list as 1/log2(2 + rank) (1 for the
  * first, 0 when absent): a place means the same in every request, where a score ratio depends on how
  * peaked that request's scores happen to be. The last three describe the request, not the item (the
@@ -41,6 +43,7 @@ export const FEATURES = [
   'profile_covisit',
   'profile_knn',
   'profile_price',
+  'bought_together',
   'context_length',
   'knn_strength',
   'covisit_strength',
@@ -79,6 +82,7 @@ export const PRIOR_WEIGHTS: Readonly<Record<FeatureName, number>> = {
   profile_covisit: 1,
   profile_knn: 2,
   profile_price: 0.1,
+  bought_together: 12,
   context_length: 0,
   knn_strength: 0,
   covisit_strength: 0,

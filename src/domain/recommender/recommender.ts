@@ -1,4 +1,5 @@
 import type { Catalogue } from '../catalogue.ts';
+import type { CoPurchases } from '../co-purchases.ts';
 import type { Covisitation } from '../covisitation.ts';
 import type { DaypartTrending } from '../daypart-trending.ts';
 import type { NewItems } from '../new-items.ts';
@@ -27,6 +28,8 @@ export interface RecommendRequest {
   readonly self?: string;
   /** The search the session is acting on, if any (recent, and no newer search). */
   readonly query?: ActiveQuery;
+  /** Items in the session's cart or bought in it, newest first, with the item events since each. */
+  readonly basket?: readonly { readonly item: string; readonly steps: number }[];
   /** The known shopper's other sessions and leanings (CandidateState.withProfile); absent: anonymous. */
   readonly profile?: ProfileContext;
 }
@@ -58,6 +61,8 @@ export interface RecommenderSources {
   readonly newItems?: NewItems;
   /** The item catalogue: content candidates, and items out of stock left out; absent: neither. */
   readonly catalogue?: Catalogue;
+  /** What shoppers buy together: cross-sell candidates for the basket; absent: none. */
+  readonly coPurchases?: CoPurchases;
 }
 
 export interface RecommenderOptions {
@@ -107,6 +112,7 @@ const SOURCE_OF: Record<FeatureName, CandidateSource | null> = {
   profile_covisit: 'profile',
   profile_knn: 'profile',
   profile_price: null,
+  bought_together: 'cross_sell',
   context_length: null,
   knn_strength: null,
   covisit_strength: null,
@@ -136,6 +142,22 @@ function mergeCategories(session: ReadonlyMap<string, number>, profile: Readonly
   for (const [category, weight] of session) if (weight > 0) merged.set(category, (sessionShare * weight) / total);
   for (const [category, weight] of profile) merged.set(category, (merged.get(category) ?? 0) + (1 - sessionShare) * weight);
   return merged;
+}
+
+/** Halving of a basket item's pull per item event since it went into the cart. */
+const BASKET_DECAY = 0.5;
+
+/**
+ * Cross-sell: what shoppers bought together with the basket's items (distinct co-buying sessions,
+ * each partner list scaled to its best 1), strongest right after the item went into the cart.
+ */
+function crossSell(coPurchases: CoPurchases, basket: NonNullable<RecommendRequest['basket']>, set: (item: string, feature: number, value: number) => void): void {
+  for (const { item, steps } of basket) {
+    const partners = coPurchases.partners(item, 1);
+    let max = 0;
+    for (const support of partners.values()) max = Math.max(max, support);
+    if (max > 0) for (const [partner, support] of partners) set(partner, F.bought_together, BASKET_DECAY ** steps * (support / max));
+  }
 }
 
 /** A list place as a feature: 1 for the first, decaying like a DCG discount, never 0 for a listed item. */
@@ -474,6 +496,8 @@ export class Recommender {
 
     const profile = request.profile;
     if (profile !== undefined) this.profileCandidates(profile, request.self, set);
+    const coPurchases = this.sources.coPurchases;
+    if (coPurchases !== undefined && request.basket !== undefined) crossSell(coPurchases, request.basket, set);
     const categories = [...mergeCategories(request.categories, profile?.categories, length).entries()].filter(([, w]) => w > 0).sort((a, b) => b[1] - a[1]).slice(0, TOP_CATEGORIES);
     const totalAffinity = categories.reduce((sum, [, w]) => sum + w, 0);
     for (const [category, affinity] of categories) {

@@ -112,4 +112,25 @@ describe('SessionState: the active search', () => {
     const session = sessionOf([search(T0, 'red dress'), event({ ts: T0 + MINUTE, item_id: 'd1' })]);
     expect(SessionState.restore(session.snapshot(), 2).request().query).toEqual(session.request().query);
   });
+
+  it('keeps a basket of carted (not taken out) and bought items, newest first, with the item events since each', () => {
+    const session = sessionOf([
+      event({ type: 'add_to_cart', item_id: 'phone', ts: T0 }),
+      event({ type: 'add_to_cart', item_id: 'mug', ts: T0 + MINUTE }),
+      event({ type: 'view', item_id: 'case', ts: T0 + 2 * MINUTE }),
+      event({ type: 'remove_from_cart', item_id: 'mug', ts: T0 + 3 * MINUTE }),
+      event({ type: 'purchase', item_id: 'cable', ts: T0 + 4 * MINUTE }),
+      event({ type: 'view', item_id: 'case', ts: T0 + 5 * MINUTE }),
+    ]);
+    expect(session.request().basket).toEqual([
+      { item: 'cable', steps: 1 },
+      { item: 'phone', steps: 5 },
+    ]);
+    // As of an earlier time, only what was in the basket then.
+    expect(session.request(T0 + MINUTE).basket).toEqual([
+      { item: 'mug', steps: 0 },
+      { item: 'phone', steps: 1 },
+    ]);
+    expect(sessionOf([event({ type: 'view', item_id: 'a' })]).request().basket).toBeUndefined();
+  });
 });

@@ -106,6 +106,7 @@ export const CANDIDATES: CandidatesConfig = {
   maxUsers: 100,
   profiles: true,
   profileHalfLifeMs: 14 * 86_400_000,
+  crossSell: true,
   knnNeighbours: 10,
   knnCandidates: 100,
   knnMaxSessions: 1000,

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { CoPurchases } from '../../../../src/domain/co-purchases.ts';
 import { Covisitation } from '../../../../src/domain/covisitation.ts';
 import { DaypartTrending } from '../../../../src/domain/daypart-trending.ts';
 import type { FeedItem } from '../../../../src/domain/feed.ts';
@@ -315,5 +316,25 @@ describe('Recommender: cold start', () => {
     exploring.newItems.observe('new-shoe', 'shoes', T0);
     expect(ids(exploring.recommender.recommend(request(['A'], { now: T0 + HOUR_MS }), 10))).toContain('new-shoe');
     expect(ids(exploring.recommender.recommend(request(['A'], { now: T0 + 25 * HOUR_MS }), 10))).not.toContain('new-shoe');
+  });
+
+  it('lets what shoppers buy with a just-carted item lead the list (cross-sell), over the items viewed with it', () => {
+    const sources = setup();
+    const coPurchases = new CoPurchases({ maxItems: 1000, maxPartners: 10, maxSessions: 1000, supportCap: 20 });
+    // Browsers compare phones (co-visitation: other phones); buyers of phone1 also buy its case and a charger.
+    for (const other of ['phone2', 'phone3', 'phone4']) pair(sources.covisit, 'phone1', other, 5);
+    for (let s = 0; s < 4; s += 1) for (const item of ['phone1', 'case1', 'charger']) coPurchases.observe(`b${s}`, item);
+    coPurchases.observe('b9', 'phone1');
+    coPurchases.observe('b9', 'charger');
+    const recommender = new Recommender({ ...sources, coPurchases }, OPTIONS);
+    const carted = request(['phone1'], { basket: [{ item: 'phone1', steps: 0 }] });
+    const items = recommender.recommend(carted, 5);
+    expect(ids(items).slice(0, 2)).toEqual(['charger', 'case1']);
+    expect(items[0]?.source).toBe('cross_sell');
+    // Without a basket (only viewed), the phones compared with it lead.
+    expect(ids(recommender.recommend(request(['phone1']), 3))).toEqual(['phone2', 'phone3', 'phone4']);
+    // A few views later the complements have stepped back behind what the session now looks at.
+    const later = request(['phone1', 'phone2', 'phone3', 'phone4'], { basket: [{ item: 'phone1', steps: 5 }] });
+    expect(ids(recommender.recommend(later, 1))).not.toEqual(['charger']);
   });
 });

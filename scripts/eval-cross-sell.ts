@@ -1,0 +1,39 @@
+/**
+ * `npm run eval:cross-sell -- --data <diginetica folder>`: HR@20 / MRR@20 of the next purchase after a
+ * cart event (an earlier purchase of the session), with and without cross-sell, on the raw views and purchases.
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Command } from 'commander';
+import { loadConfig } from '../src/config/load.ts';
+import { describeError } from '../src/errors.ts';
+import { crossSellEval } from '../src/eval/cross-sell.ts';
+import { loadDiginetica } from '../src/replay/diginetica.ts';
+
+const program = new Command()
+  .option('--data <dir>', 'folder laid out like the Diginetica download (raw-cikm2016/)', join(import.meta.dirname, '..', '..', 'shared', 'data', 'diginetica'))
+  .option('--json <file>', 'write the figures as JSON')
+  .parse();
+const opts = program.opts<{ data: string; json?: string }>();
+
+async function main(): Promise<void> {
+  const out = (line: string): void => void process.stdout.write(`${line}\n`);
+  const loaded = await loadDiginetica({ dataDir: opts.data, sources: ['views', 'purchases'], limit: 0, shiftToNow: false, now: Date.now(), preferFullViews: true, onNotice: (m) => out(`note: ${m}`) });
+  const started = Date.now();
+  const config = loadConfig({ ...process.env, STREAMREC_CANDIDATES_EXCLUDE_CURRENT_ITEM: 'false', STREAMREC_CANDIDATES_RANKER_IMPRESSION_NEGATIVES: 'false' });
+  const report = crossSellEval(loaded.events, config);
+  const seconds = (Date.now() - started) / 1000;
+  out(`${loaded.events.length.toLocaleString('en-US')} events (views ${loaded.sources.views.file ?? 'none'}, purchases); ${seconds.toFixed(1)} s`);
+  out('| purchases after a cart event | HR@20 with cross-sell | without | popularity | MRR@20 with | without |');
+  out('|---|---|---|---|---|---|');
+  const w = report.withCrossSell;
+  const wo = report.withoutCrossSell;
+  out(`| ${w.rows.toLocaleString('en-US')} | ${w.hr20} | ${wo.hr20} | ${report.popularity.hr20} | ${w.mrr20} | ${wo.mrr20} |`);
+  out(`${report.boughtTogetherBefore.toLocaleString('en-US')} of them bought an item already bought together with a basket item in an earlier session (what cross-sell can know)`);
+  if (opts.json !== undefined) writeFileSync(opts.json, `${JSON.stringify({ date: new Date().toISOString(), data: opts.data, views: loaded.sources.views.file, seconds, ...report }, null, 2)}\n`);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`eval:cross-sell failed: ${describeError(error)}\n`);
+  process.exit(1);
+});
