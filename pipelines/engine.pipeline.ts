@@ -65,6 +65,7 @@ export function enginePipeline(deps: EnginePipelineDeps): OperatorFunction<Sourc
     stage('window', sessionWindow(deps.windows)),
     tap((batch) => {
       if (batch.lateCount > 0) metrics.eventsLate(batch.lateCount);
+      for (const [reason, count] of batch.botEvents ?? []) metrics.eventsBot(reason, count);
       if (batch.evicted.inactive > 0) metrics.sessionsEvicted('inactive', batch.evicted.inactive);
       if (batch.evicted.capacity > 0) metrics.sessionsEvicted('capacity', batch.evicted.capacity);
       metrics.sessionsActive(batch.source.partition, deps.windows.of(batch.source.partition).size);

@@ -35,6 +35,10 @@ export interface WindowedBatch extends DecodedBatch {
   /** Known users touched by this batch (each once). */
   readonly touchedUsers: ReadonlySet<string>;
   readonly evicted: { readonly inactive: number; readonly capacity: number };
+  /** Sessions this batch caught as bots (absent: none); their earlier trending counts are dropped. */
+  readonly flagged?: readonly string[];
+  /** Events of bot sessions in this batch, by why the session was taken for one (absent: none). */
+  readonly botEvents?: ReadonlyMap<'rate' | 'repeat', number>;
 }
 
 /** A windowed batch with the online evaluation of the lists served before its events. */

@@ -6,7 +6,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SingleBar, Presets } from 'cli-progress';
 import { Command } from 'commander';
-import { loadConfig } from '../src/config/load.ts';
+import { evalConfig } from '../src/eval/config.ts';
 import { describeError } from '../src/errors.ts';
 import { runEval } from '../src/eval/run.ts';
 import { countTrainSessions } from '../src/eval/srgnn-data.ts';
@@ -25,18 +25,7 @@ const opts = program.opts<{ data: string; json?: string; excludeCurrent: boolean
 
 async function main(): Promise<void> {
   const totalSessions = await countTrainSessions(opts.data);
-  const config = loadConfig({
-    ...process.env,
-    STREAMREC_CANDIDATES_EXCLUDE_CURRENT_ITEM: String(opts.excludeCurrent),
-    // The shoppers of a replayed log never saw the engine's lists, so skips "above" the item they took
-    // would be invented negatives (on the validation split they cost 0.16 HR@20).
-    STREAMREC_CANDIDATES_RANKER_IMPRESSION_NEGATIVES: String(opts.impressionNegatives),
-    // Exploration places cost next-item accuracy by design (on Diginetica 0.84 HR@20 at 1 of 20 places);
-    // `--explore` measures that cost with the configured share.
-    ...(opts.explore ? {} : { STREAMREC_CANDIDATES_EXPLORE_SHARE: '0' }),
-    ...(opts.content ? {} : { STREAMREC_CANDIDATES_CATALOGUE_ATTRIBUTE_DIMS: '0', STREAMREC_CANDIDATES_CATALOGUE_VECTOR_DIMS: '0' }),
-    ...(opts.model ? { STREAMREC_MODEL_ENABLED: 'true' } : {}),
-  });
+  const config = evalConfig(process.env, opts);
   const tty = process.stderr.isTTY === true;
   const bar = new SingleBar({ format: '{phase} [{bar}] {percentage}% | {value}/{total} | {eta_formatted} left', stream: process.stderr }, Presets.shades_classic);
   let phase = '';

@@ -11,6 +11,7 @@ import type { WindowedBatch } from '../types.ts';
  */
 export function learnCandidates<T extends WindowedBatch>(state: CandidateState): MonoTypeOperatorFunction<T> {
   return map((batch) => {
+    for (const session of batch.flagged ?? []) state.flagBot(session);
     for (const { ingested, before, served } of batch.applied) state.observe(ingested.event, before, ingested.receivedAt, served);
     state.commitBatch();
     return batch;

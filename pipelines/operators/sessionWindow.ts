@@ -13,7 +13,8 @@ const nothingBefore = (ingested: IngestedEvent): RecommendRequest => emptyReques
  * the partition watermark are marked late and leave the windows untouched (they still reach the sinks).
  * After the batch, sessions the watermark has passed by the inactivity gap end, and the least recently
  * active sessions beyond capacity are evicted; sessions touched by the batch are still reported with
- * their final state, so their last features and feed get written.
+ * their final state, so their last features and feed get written. Events of a session taken for a bot
+ * (`sessions.botMax*`) are marked and left out of `applied`: stored, never learned from.
  *
  * @example decoded$.pipe(sessionWindow(new SessionWindows(options)))
  */
@@ -25,14 +26,27 @@ export function sessionWindow(windows: SessionWindows): OperatorFunction<Decoded
     const touchedSessions = new Map<string, SessionState>();
     const touchedUsers = new Set<string>();
     let lateCount = 0;
+    let flagged: string[] | null = null;
+    let botEvents: Map<'rate' | 'repeat', number> | null = null;
     for (const ingested of batch.events) {
       const previous = sessions.get(ingested.event.session_id);
       const before = previous?.request(ingested.event.ts) ?? nothingBefore(ingested);
       const served = previous?.served ?? [];
+      const wasBot = previous?.bot ?? null;
       const outcome = sessions.apply(ingested.event, ingested.receivedAt);
       if (outcome.kind === 'late') {
         lateCount += 1;
         events.push({ ...ingested, late: true });
+        continue;
+      }
+      const bot = outcome.session.bot;
+      if (bot !== null) {
+        // Stored like any event (with its flag), learned from by nothing.
+        events.push({ ...ingested, bot });
+        botEvents ??= new Map();
+        botEvents.set(bot, (botEvents.get(bot) ?? 0) + 1);
+        if (wasBot === null || outcome.session !== previous) (flagged ??= []).push(ingested.event.session_id);
+        touchedSessions.set(ingested.event.session_id, outcome.session);
         continue;
       }
       events.push(ingested);
@@ -51,6 +65,8 @@ export function sessionWindow(windows: SessionWindows): OperatorFunction<Decoded
       touchedSessions,
       touchedUsers,
       evicted: { inactive, capacity: evictions.length - inactive },
+      ...(flagged === null ? {} : { flagged }),
+      ...(botEvents === null ? {} : { botEvents }),
     };
   });
 }

@@ -15,12 +15,14 @@ export function sreDashboard(): Dashboard {
     },
     [
       row('Flow'),
-      promPanel('timeseries', { title: 'Throughput', unit: 'ops', description: 'Records read from Kafka per second, and what became of them: valid events, dead-lettered records, valid events behind the watermark.' }, [
+      promPanel('timeseries', { title: 'Throughput', unit: 'ops', description: 'Records read from Kafka per second, and what became of them: valid events, dead-lettered records, valid events behind the watermark, valid events of sessions taken for bots (stored, not learned from).' }, [
         { expr: `sum(rate(rec_events_consumed_total[${RATE}]))`, legend: 'consumed' },
         { expr: `sum(rate(rec_events_valid_total[${RATE}]))`, legend: 'valid' },
         // The invalid counter has a `reason` label, so it has no series until the first bad record.
         { expr: `sum(rate(rec_events_invalid_total[${RATE}])) or vector(0)`, legend: 'invalid' },
         { expr: `sum(rate(rec_events_late_total[${RATE}]))`, legend: 'late' },
+        // Labelled by reason: no series until the first bot.
+        { expr: `sum(rate(rec_events_bot_total[${RATE}])) or vector(0)`, legend: 'bot' },
       ]),
       promPanel('timeseries', { title: 'Consumer lag per partition', unit: 'short', description: 'Records between the last fetched offset and the partition end. A line that keeps rising means the engine falls behind on that partition.' }, [
         { expr: 'sum by (topic, partition) (rec_consumer_lag_events)', legend: '{{topic}}/{{partition}}' },

@@ -57,6 +57,8 @@ export interface SessionsConfig {
   readonly inactivityMs: number;
   readonly allowedLatenessMs: number;
   readonly maxSessionsPerPartition: number;
+  readonly botMaxEventsPerMinute: number;
+  readonly botMaxRepeatsPerItem: number;
 }
 
 export interface CandidatesConfig {
@@ -73,6 +75,7 @@ export interface CandidatesConfig {
   readonly profiles: boolean;
   readonly profileHalfLifeMs: number;
   readonly crossSell: boolean;
+  readonly trendingHoldMs: number;
   readonly knnNeighbours: number;
   readonly knnCandidates: number;
   readonly knnMaxSessions: number;

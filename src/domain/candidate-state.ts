@@ -11,6 +11,7 @@ import { NewItems, type NewItemsSnapshot } from './new-items.ts';
 import { QueryIntent, type QueryIntentSnapshot } from './query-intent.ts';
 import { SessionKnn, type SessionKnnSnapshot } from './session-knn.ts';
 import { Trending, type TrendingSnapshot } from './trending.ts';
+import { TrendingHold, type HeldCount, type TrendingHoldSnapshot } from './trending-hold.ts';
 import { UserProfiles, type UserProfilesSnapshot } from './user-profiles.ts';
 
 export interface CandidateSnapshot {
@@ -28,6 +29,8 @@ export interface CandidateSnapshot {
   /** Absent in checkpoints written before time-of-day trending and exploration existed. */
   readonly dayparts?: DaypartSnapshot;
   readonly newItems?: NewItemsSnapshot;
+  /** Absent in checkpoints written before trending counts waited for bot checks. */
+  readonly held?: TrendingHoldSnapshot;
 }
 
 /** Bounds of the bought-together counts when the caller gives none (reasons.* defaults). */
@@ -49,6 +52,8 @@ export const TRENDING_WEIGHT: Record<EventType, number> = {
 export const RANKER_HEAD: Partial<Record<EventType, Head>> = { view: 'click', click: 'click', favorite: 'click', add_to_cart: 'click', purchase: 'purchase' };
 
 const USER_RECENT_ITEMS = 20;
+/** Trending counts waiting for the bot check, at most (beyond it the oldest count early). */
+const MAX_HELD_COUNTS = 200_000;
 const KNN_ITEMS_PER_SESSION = 50;
 /** Neighbours the engine's (sequence-aware) session-kNN scores: twice the V-SKNN default of 100. */
 const KNN_SEQUENTIAL_NEIGHBOURS = 200;
@@ -72,6 +77,8 @@ export class CandidateState {
   /** What each item is, from the item-updates stream (content candidates, stock). */
   readonly catalogue: Catalogue;
   private learnTick = 0;
+  /** Trending counts waiting `trendingHoldMs` for the bot check. */
+  private readonly hold: TrendingHold;
 
   constructor(
     readonly config: CandidatesConfig,
@@ -94,6 +101,7 @@ export class CandidateState {
       maxItemsPerSession: KNN_ITEMS_PER_SESSION,
       sequentialK: Math.max(config.knnNeighbours, KNN_SEQUENTIAL_NEIGHBOURS),
     });
+    this.hold = new TrendingHold(config.trendingHoldMs, MAX_HELD_COUNTS);
     this.users = new UserProfiles({ maxUsers: config.maxUsers, recentItems: USER_RECENT_ITEMS, halfLifeMs: config.profileHalfLifeMs });
     this.dayparts = new DaypartTrending({ dayparts: config.dayparts, utcOffsetMinutes: config.utcOffsetMinutes, halfLifeMs: config.popularityHalfLifeMs, maxItems: config.trendingMaxItems, topK: config.trendingTopK });
     this.newItems = new NewItems({ maxItems: config.trendingMaxItems, windowMs: config.newItemWindowMs, maxInteractions: config.newItemInteractions });
@@ -155,10 +163,31 @@ export class CandidateState {
     if (event.type === 'purchase') this.coPurchases.observe(event.session_id, item);
     const weight = TRENDING_WEIGHT[event.type];
     if (before.query !== undefined && this.config.queryIntent) this.intent.observe(before.query, item, event.category_id ?? null, weight, event.ts);
-    this.trending.observe(item, event.category_id ?? null, weight, event.ts);
-    this.popularity.observe(item, event.category_id ?? null, weight, event.ts);
-    this.dayparts.observe(item, event.category_id ?? null, weight, event.ts);
-    if (weight > 0) this.newItems.observe(item, event.category_id ?? null, event.ts);
+    // An item's category is known at once (lists filter by it); only its counts wait for the bot check.
+    if (event.category_id !== undefined) this.trending.noteCategory(item, event.category_id);
+    if (weight > 0) {
+      this.hold.add({ session: event.session_id, item, category: event.category_id ?? null, weight, ts: event.ts });
+      this.newItems.observe(item, event.category_id ?? null, event.ts);
+    }
+  }
+
+  /**
+   * A session was just taken for a bot (SessionState.bot): its trending counts still waiting never
+   * count, and nothing learns from its later events (they never reach `observe`).
+   */
+  flagBot(session: string): void {
+    this.hold.flag(session);
+  }
+
+  /** Trending counts waiting for the bot check. */
+  get heldCounts(): number {
+    return this.hold.size;
+  }
+
+  private count(held: HeldCount): void {
+    this.trending.observe(held.item, held.category, held.weight, held.ts);
+    this.popularity.observe(held.item, held.category, held.weight, held.ts);
+    this.dayparts.observe(held.item, held.category, held.weight, held.ts);
   }
 
   /**
@@ -183,6 +212,7 @@ export class CandidateState {
 
   /** Ends a micro-batch: folds new counts into the top-K lists. */
   commitBatch(): void {
+    for (const held of this.hold.due()) this.count(held);
     this.trending.refresh();
     this.popularity.refresh();
     this.dayparts.refresh();
@@ -213,6 +243,7 @@ export class CandidateState {
       intent: this.intent.snapshot(),
       dayparts: this.dayparts.snapshot(),
       newItems: this.newItems.snapshot(),
+      held: this.hold.snapshot(),
     };
   }
 
@@ -228,6 +259,7 @@ export class CandidateState {
     if (snapshot.intent !== undefined) this.intent.restore(snapshot.intent);
     if (snapshot.dayparts !== undefined) this.dayparts.restore(snapshot.dayparts);
     if (snapshot.newItems !== undefined) this.newItems.restore(snapshot.newItems);
+    if (snapshot.held !== undefined) this.hold.restore(snapshot.held);
     return this.recommender.ranker.restore(snapshot.ranker);
   }
 }

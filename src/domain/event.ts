@@ -61,4 +61,6 @@ export interface IngestedEvent {
   readonly receivedAt: number;
   /** Set by the session window: the event arrived behind the partition watermark. */
   readonly late: boolean;
+  /** Set by the session window: the event's session is taken for a bot (SessionState.bot), and why. */
+  readonly bot?: 'rate' | 'repeat';
 }

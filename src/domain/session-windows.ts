@@ -14,6 +14,8 @@ export class SessionWindows {
       inactivityMs: config.inactivityMs,
       allowedLatenessMs: config.allowedLatenessMs,
       maxSessions: config.maxSessionsPerPartition,
+      botMaxEventsPerMinute: config.botMaxEventsPerMinute,
+      botMaxRepeatsPerItem: config.botMaxRepeatsPerItem,
     });
   }
 

@@ -46,15 +46,20 @@ export class Trending {
     if (weight <= 0) return;
     const w = weight * this.decay.weight(ts, (factor) => this.rescale(factor));
     this.scores.set(item, (this.scores.get(item) ?? 0) + w);
-    if (category !== null) {
-      const previous = this.categoryOf.get(item);
-      if (previous !== undefined && previous !== category) {
-        const list = this.categoryTop.get(previous);
-        if (list !== undefined) this.categoryTop.set(previous, list.filter((entry) => entry.item !== item));
-      }
-      this.categoryOf.set(item, category);
-    }
+    if (category !== null) this.noteCategory(item, category);
     this.touched.add(item);
+  }
+
+  /** Records the item's category (an item that moved leaves its old category's list), without counting anything. */
+  noteCategory(item: string, category: string): void {
+    const previous = this.categoryOf.get(item);
+    if (previous === category) return;
+    if (previous !== undefined) {
+      const list = this.categoryTop.get(previous);
+      if (list !== undefined) this.categoryTop.set(previous, list.filter((entry) => entry.item !== item));
+    }
+    this.categoryOf.set(item, category);
+    if (this.scores.has(item)) this.touched.add(item);
   }
 
   /** Folds the touched items into the top-K lists; call once per micro-batch. */

@@ -15,8 +15,8 @@ export interface ReplayOptions {
   /** Records per micro-batch (1: every event is scored against the list served right before it). */
   readonly batchSize: number;
   readonly model?: ModelRuntime | null;
-  /** Called with every batch the pipeline finished, in order. */
-  readonly onBatch?: (batch: FeedBatch) => void;
+  /** Called with every batch the pipeline finished, in order, and the state it was learned into. */
+  readonly onBatch?: (batch: FeedBatch, state: CandidateState) => void;
   /** Item updates the catalogue holds before the first event (as if read from the item-updates topic). */
   readonly catalogue?: Iterable<ItemUpdate>;
 }
@@ -56,7 +56,7 @@ export async function replayThroughPipeline(records: AsyncIterable<Buffer>, conf
         monotonicMs: () => performance.now(),
         wallMs: () => Date.now(),
       }),
-      tap((batch) => options.onBatch?.(batch)),
+      tap((batch) => options.onBatch?.(batch, state)),
     ),
     { defaultValue: null },
   );

@@ -2,13 +2,16 @@ import type { Config } from '../config/config.ts';
 import { FEATURES } from '../domain/recommender/features.ts';
 import { scorePrefixes, recommenders, type ScoreResult } from './score.ts';
 import { itemCategories, readTestPrefixes } from './srgnn-data.ts';
-import { trainOnline, type TrainResult } from './train.ts';
+import type { AbuseReport } from './bots.ts';
+import { trainOnline, type AttackPlan, type TrainResult } from './train.ts';
 
 export interface EvalOptions {
   readonly dataDir: string;
   readonly config: Config;
   readonly onTrain?: (sessions: number, events: number) => void;
   readonly onScore?: (done: number, total: number) => void;
+  /** A bot attack injected into the training stream (`npm run eval:abuse`). */
+  readonly attack?: AttackPlan;
 }
 
 export interface EvalReport {
@@ -21,6 +24,8 @@ export interface EvalReport {
   /** The click head's learned weights, by feature. */
   readonly rankerWeights: readonly (readonly [string, number])[];
   readonly notes: readonly string[];
+  /** What the engine made of the injected attack; absent without one. */
+  readonly abuse?: AbuseReport;
 }
 
 
@@ -31,7 +36,7 @@ export interface EvalReport {
  */
 export async function runEval(options: EvalOptions): Promise<EvalReport> {
   const notes: string[] = [];
-  const trained = await trainOnline(options.dataDir, options.config, options.onTrain ?? (() => undefined));
+  const trained = await trainOnline(options.dataDir, options.config, options.onTrain ?? (() => undefined), options.attack);
   const rows = await readTestPrefixes(options.dataDir);
   const categoryMap = await itemCategories(options.dataDir);
   if (categoryMap === null) notes.push('no item_categories.csv in the data folder: the intent-shift slice is skipped and stability covers every consecutive pair');
@@ -58,5 +63,6 @@ export async function runEval(options: EvalOptions): Promise<EvalReport> {
     slices: result.slices,
     rankerWeights: FEATURES.map((name, f) => [name, Math.round((trained.state.recommender.ranker.weights.click[f] ?? 0) * 1000) / 1000] as const),
     notes,
+    ...(options.attack === undefined ? {} : { abuse: options.attack.watch.report() }),
   };
 }

@@ -1,12 +1,24 @@
 import { noopMetrics } from '../adapters/memory/metrics.ts';
 import type { Config } from '../config/config.ts';
-import { CandidateState } from '../domain/candidate-state.ts';
+import type { CandidateState } from '../domain/candidate-state.ts';
 import type { BehaviourEvent } from '../domain/event.ts';
 import { createLogger } from '../adapters/log/pino.ts';
 import { startModel } from '../runtime/model-runtime.ts';
 import { replayThroughPipeline } from './replay-pipeline.ts';
 import type { ItemUpdate } from '../domain/item-update.ts';
 import { itemCategories, readTrainSessions } from './srgnn-data.ts';
+import { attackTarget, botClicks, type AbuseWatch, type Attack } from './bots.ts';
+
+/** A bot attack injected into the training stream, watched batch by batch. */
+export interface AttackPlan {
+  readonly attack: Attack;
+  readonly watch: AbuseWatch;
+  /** Training sessions in the folder (the attack starts after `attack.at` of them). */
+  readonly totalSessions: number;
+}
+
+/** Category the bots send when the data set gives the target none. */
+const BOT_CATEGORY = 'bot-target-category';
 
 /**
  * Synthetic clock for session files without timestamps: events 30 s apart, sessions 40 s after the
@@ -31,10 +43,20 @@ export interface TrainResult {
   readonly model: { readonly backend: string; readonly training: 'worker' | 'inline'; readonly version: string; readonly items: number; readonly rolledBack: number; readonly skippedNonFinite: number; readonly bytes: number } | null;
 }
 
-async function* trainingRecords(dir: string, counts: Map<string, number>, onSession: (events: number, lastTs: number) => void): AsyncGenerator<Buffer> {
+async function* trainingRecords(
+  dir: string,
+  counts: Map<string, number>,
+  onSession: (events: number, lastTs: number) => void,
+  inject?: { readonly afterSessions: number; readonly events: (ts: number) => readonly BehaviourEvent[] },
+): AsyncGenerator<Buffer> {
   let n = 0;
   let ts = EVAL_T0;
   for await (const items of readTrainSessions(dir)) {
+    if (inject !== undefined && n === inject.afterSessions) {
+      const injected = inject.events(ts + SESSION_GAP_MS);
+      for (const event of injected) yield Buffer.from(JSON.stringify(event));
+      ts = Math.max(ts, injected.at(-1)?.ts ?? ts);
+    }
     ts += SESSION_GAP_MS - EVENT_GAP_MS;
     for (let k = 0; k < items.length; k += 1) {
       const item = items[k] ?? '';
@@ -57,22 +79,45 @@ export async function trainOnline(
   dir: string,
   config: Config,
   onProgress: (sessions: number, events: number) => void,
+  attack?: AttackPlan,
 ): Promise<TrainResult> {
   const model = await startModel(config.model, noopMetrics(), createLogger({ level: 'warn' }, 'eval'));
   const counts = new Map<string, number>();
   let sessions = 0;
   let events = 0;
   let lastTs = EVAL_T0;
-  const records = trainingRecords(dir, counts, (size, ts) => {
-    sessions += 1;
-    events += size;
-    lastTs = ts;
-    if (sessions % 2000 === 0) onProgress(sessions, events);
-  });
   // Item categories beside the sessions become the catalogue, for the content candidates.
   const categories = await itemCategories(dir);
+  const inject =
+    attack === undefined
+      ? undefined
+      : {
+          afterSessions: Math.floor(attack.attack.at * attack.totalSessions),
+          events: (ts: number): readonly BehaviourEvent[] => {
+            const target = attackTarget(counts);
+            const category = categories?.get(target) ?? BOT_CATEGORY;
+            attack.watch.started(target, category);
+            return botClicks(attack.attack, target, category, ts);
+          },
+        };
+  const records = trainingRecords(
+    dir,
+    counts,
+    (size, ts) => {
+      sessions += 1;
+      events += size;
+      lastTs = ts;
+      if (sessions % 2000 === 0) onProgress(sessions, events);
+    },
+    inject,
+  );
   const catalogue = categories === null ? [] : [...categories].map(([item, category]): ItemUpdate => ({ item_id: item, ts: EVAL_T0, category_id: category }));
-  const { state, seconds, feedsWritten } = await replayThroughPipeline(records, config, { batchSize: 500, model, catalogue });
+  const { state, seconds, feedsWritten } = await replayThroughPipeline(records, config, {
+    batchSize: 500,
+    model,
+    catalogue,
+    ...(attack === undefined ? {} : { onBatch: (batch, learned) => attack.watch.onBatch(batch, learned) }),
+  });
   onProgress(sessions, events);
   return {
     state,

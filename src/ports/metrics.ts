@@ -7,6 +7,8 @@ export interface Metrics {
   eventsValid(count: number): void;
   eventsInvalid(reason: string, count: number): void;
   eventsLate(count: number): void;
+  /** Valid events of sessions taken for bots, by the limit the session broke. */
+  eventsBot(reason: 'rate' | 'repeat', count: number): void;
   batchSize(events: number): void;
   stageSeconds(stage: string, seconds: number): void;
   sinkWrite(sink: 'redis' | 'clickhouse' | 'dlq', seconds: number, ok: boolean): void;

@@ -31,7 +31,7 @@ const MINUTE_MS = 60_000;
 /** Freshness samples kept per minute and kind; quantiles come from this uniform reservoir. */
 const RESERVOIR = 2048;
 
-const COUNTERS = ['events_consumed', 'events_valid', 'events_invalid', 'events_late', 'feeds_written', 'sink_errors', 'batches'] as const;
+const COUNTERS = ['events_consumed', 'events_valid', 'events_invalid', 'events_late', 'events_bot', 'feeds_written', 'sink_errors', 'batches'] as const;
 type CounterName = (typeof COUNTERS)[number];
 
 class Reservoir {
@@ -145,6 +145,9 @@ export class MinuteStats implements Metrics {
   }
   eventsLate(count: number): void {
     this.current().add('events_late', count);
+  }
+  eventsBot(_reason: 'rate' | 'repeat', count: number): void {
+    this.current().add('events_bot', count);
   }
   batchSize(): void {
     this.current().add('batches', 1);

@@ -15,6 +15,7 @@ export function teeMetrics(...targets: readonly Metrics[]): Metrics {
     eventsValid: fan('eventsValid'),
     eventsInvalid: fan('eventsInvalid'),
     eventsLate: fan('eventsLate'),
+    eventsBot: fan('eventsBot'),
     batchSize: fan('batchSize'),
     stageSeconds: fan('stageSeconds'),
     sinkWrite: fan('sinkWrite'),

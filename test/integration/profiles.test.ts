@@ -24,7 +24,8 @@ describe('shopper profiles across devices (real Kafka, Redis, ClickHouse)', () =
   let producer: Producer;
 
   beforeAll(async () => {
-    ({ config, engine, redis, clickhouse } = await startTestEngine('profiles', { STREAMREC_CANDIDATES_EXPLORE_SHARE: '0', STREAMREC_CANDIDATES_FEED_SIZE: '20' }));
+    // Trending counts at once, so the busy items fill device B's list as soon as the training is read.
+    ({ config, engine, redis, clickhouse } = await startTestEngine('profiles', { STREAMREC_CANDIDATES_EXPLORE_SHARE: '0', STREAMREC_CANDIDATES_FEED_SIZE: '20', STREAMREC_CANDIDATES_TRENDING_HOLD_MS: '0' }));
     producer = new Kafka({ brokers: [...config.kafka.brokers], logLevel: logLevel.NOTHING }).producer({ createPartitioner: Partitioners.DefaultPartitioner });
     await producer.connect();
   });

@@ -160,6 +160,8 @@ describe('reasons hold at generation time (real Kafka, Redis, ClickHouse)', () =
       STREAMREC_KAFKA_PARTITIONS: '1',
       STREAMREC_REASONS_BOUGHT_TOGETHER_MIN_SESSIONS: String(K_BOUGHT),
       STREAMREC_CANDIDATES_TRENDING_TOP_K: String(TOP_K),
+      // The observer counts trending from every event it has read; the engine's bot-check wait would lag it.
+      STREAMREC_CANDIDATES_TRENDING_HOLD_MS: '0',
     }));
   });
 

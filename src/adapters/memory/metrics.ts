@@ -8,6 +8,7 @@ export function noopMetrics(): Metrics {
     eventsValid: noop,
     eventsInvalid: noop,
     eventsLate: noop,
+    eventsBot: noop,
     batchSize: noop,
     stageSeconds: noop,
     sinkWrite: noop,

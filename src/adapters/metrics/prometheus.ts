@@ -11,6 +11,7 @@ export class PrometheusMetrics implements Metrics {
   private readonly valid = new Counter({ name: 'rec_events_valid_total', help: 'Records that decoded into schema-valid events.', registers: [this.registry] });
   private readonly invalid = new Counter({ name: 'rec_events_invalid_total', help: 'Records dead-lettered, by reason.', labelNames: ['reason'], registers: [this.registry] });
   private readonly late = new Counter({ name: 'rec_events_late_total', help: 'Valid events behind the partition watermark.', registers: [this.registry] });
+  private readonly bot = new Counter({ name: 'rec_events_bot_total', help: 'Valid events of sessions taken for bots (stored with bot=1, learned from by nothing), by the limit the session broke.', labelNames: ['reason'], registers: [this.registry] });
   private readonly batch = new Histogram({ name: 'rec_batch_events', help: 'Records per processed micro-batch.', buckets: [1, 10, 50, 100, 250, 500, 1000, 2500, 5000, 10000], registers: [this.registry] });
   private readonly stage = new Histogram({ name: 'rec_stage_duration_seconds', help: 'Time spent per micro-batch in each pipeline stage.', labelNames: ['stage'], buckets: LATENCY_BUCKETS, registers: [this.registry] });
   private readonly sinkLatency = new Histogram({ name: 'rec_sink_write_duration_seconds', help: 'Latency of sink writes.', labelNames: ['sink'], buckets: LATENCY_BUCKETS, registers: [this.registry] });
@@ -51,6 +52,10 @@ export class PrometheusMetrics implements Metrics {
   eventsInvalid(reason: string, count: number): void {
     this.invalid.inc({ reason }, count);
   }
+  eventsBot(reason: 'rate' | 'repeat', count: number): void {
+    this.bot.inc({ reason }, count);
+  }
+
   eventsLate(count: number): void {
     this.late.inc(count);
   }

@@ -1,19 +1,20 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, onTestFinished } from 'vitest';
 import { loadConfig } from '../../../src/config/load.ts';
+import { AbuseWatch } from '../../../src/eval/bots.ts';
 import { runEval } from '../../../src/eval/run.ts';
 import { mulberry32 } from '../../../src/domain/random.ts';
 
 /** A folder in the SR-GNN format where item k is always followed by item k+1 (mod 400). */
 const ITEMS = 400;
 
-function plantedFolder(): string {
+function plantedFolder(skew = 1): string {
   const dir = mkdtempSync(join(tmpdir(), 'eval-'));
   const random = mulberry32(7);
   const session = (): string[] => {
-    const start = Math.floor(random() * ITEMS);
+    const start = Math.floor(random() ** skew * ITEMS);
     const length = 2 + Math.floor(random() * 4);
     return Array.from({ length }, (_, i) => String(1 + ((start + i) % ITEMS)));
   };
@@ -87,6 +88,32 @@ describe('runEval', () => {
     } finally {
       rmSync(tailDir, { recursive: true, force: true });
     }
+  }, 60_000);
+
+  it('keeps 20 click bots out of trending and out of learning, flags their events and no shopper’s, and loses no accuracy', async () => {
+    // Skewed popularity, so the attacked median item is nowhere near trending on its own.
+    const skewed = plantedFolder(3);
+    onTestFinished(() => rmSync(skewed, { recursive: true, force: true }));
+    const config = loadConfig({ STREAMREC_CANDIDATES_EXCLUDE_CURRENT_ITEM: 'false' });
+    const attack = { bots: 20, clicksPerBot: 1000, windowMs: 60_000, at: 0.5 };
+    const run = async (env: Record<string, string>) => {
+      const watch = new AbuseWatch(attack);
+      const report = await runEval({ dataDir: skewed, config: loadConfig({ STREAMREC_CANDIDATES_EXCLUDE_CURRENT_ITEM: 'false', ...env }), attack: { attack, watch, totalSessions: 6000 } });
+      return { hr20: report.metrics['engine']?.hr20 ?? 0, abuse: report.abuse };
+    };
+    const clean = (await runEval({ dataDir: skewed, config })).metrics['engine']?.hr20 ?? 0;
+    const defended = await run({});
+    expect(defended.abuse?.botEvents).toBe(20_000);
+    expect(defended.abuse?.botFlaggedShare).toBeGreaterThanOrEqual(95);
+    expect(defended.abuse?.cleanSessionsFlagged).toBe(0);
+    expect(defended.abuse?.targetBestTrendingRank).toBeNull();
+    expect(defended.abuse?.targetBestCategoryRank).toBeNull();
+    expect(Math.abs(defended.hr20 - clean)).toBeLessThanOrEqual(0.5);
+    // Not vacuous: with no bot limits the same attack puts the target first in both lists.
+    const open = await run({ STREAMREC_SESSIONS_BOT_MAX_REPEATS_PER_ITEM: '0', STREAMREC_SESSIONS_BOT_MAX_EVENTS_PER_MINUTE: '0' });
+    expect(open.abuse?.botEventsFlagged).toBe(0);
+    expect(open.abuse?.targetBestTrendingRank).toBe(1);
+    expect(open.abuse?.targetBestCategoryRank).toBe(1);
   }, 60_000);
 
   it('fails with a clear error on a folder without the session files', async () => {

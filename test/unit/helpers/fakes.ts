@@ -45,6 +45,9 @@ export class RecordingMetrics implements Metrics {
   eventsLate(count: number): void {
     this.push('eventsLate', [count]);
   }
+  eventsBot(reason: string, count: number): void {
+    this.push('eventsBot', [reason, count]);
+  }
   batchSize(events: number): void {
     this.push('batchSize', [events]);
   }
@@ -107,6 +110,7 @@ export const CANDIDATES: CandidatesConfig = {
   profiles: true,
   profileHalfLifeMs: 14 * 86_400_000,
   crossSell: true,
+  trendingHoldMs: 0,
   knnNeighbours: 10,
   knnCandidates: 100,
   knnMaxSessions: 1000,

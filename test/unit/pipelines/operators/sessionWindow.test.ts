@@ -220,4 +220,31 @@ describe('sessionWindow', () => {
     expect(windows.of(0).get('s')?.recentItems(5).map((e) => e.item)).toEqual(['x']);
     expect(windows.of(1).get('s')?.recentItems(5).map((e) => e.item)).toEqual(['y']);
   });
+
+  it('marks every event of a session from the one that breaks a bot limit, leaves them out of learning, and reports the session once', async () => {
+    const windows = new SessionWindows({ ...OPTIONS, botMaxRepeatsPerItem: 3 });
+    const clicks = (from: number, to: number) => Array.from({ length: to - from }, (_, k) => event({ event_id: `c${from + k}`, type: 'click', session_id: 'bot', item_id: 'target', ts: T0 + (from + k) * 1000 }));
+    const first = await firstValueFrom(of(decodedBatch([...clicks(0, 5), event({ event_id: 'h1', session_id: 'human', item_id: 'target', ts: T0 })])).pipe(sessionWindow(windows)));
+    // The fourth click breaks the limit of 3 on one item: it and every later one are the bot's.
+    expect(first.events.filter((e) => e.bot !== undefined).map((e) => e.event.event_id)).toEqual(['c3', 'c4']);
+    expect(first.events.find((e) => e.event.event_id === 'c4')?.bot).toBe('repeat');
+    expect(first.applied.map((a) => a.ingested.event.event_id)).toEqual(['c0', 'c1', 'c2', 'h1']);
+    expect(first.flagged).toEqual(['bot']);
+    expect(first.botEvents).toEqual(new Map([['repeat', 2]]));
+    const second = await firstValueFrom(of(decodedBatch(clicks(5, 7), { firstOffset: 10 })).pipe(sessionWindow(windows)));
+    expect(second.applied).toEqual([]);
+    expect(second.flagged).toBeUndefined();
+    expect(second.botEvents).toEqual(new Map([['repeat', 2]]));
+  });
+
+  it('takes a session making more events in a minute than the limit for a bot, and never a slower one', async () => {
+    const windows = new SessionWindows({ ...OPTIONS, botMaxEventsPerMinute: 10 });
+    const burst = Array.from({ length: 12 }, (_, k) => event({ event_id: `f${k}`, session_id: 'fast', item_id: `i${k}`, ts: T0 + k * 1000 }));
+    const calm = Array.from({ length: 30 }, (_, k) => event({ event_id: `s${k}`, session_id: 'slow', item_id: `i${k}`, ts: T0 + k * 7000 }));
+    const batch = await firstValueFrom(of(decodedBatch([...burst, ...calm])).pipe(sessionWindow(windows)));
+    expect(batch.events.filter((e) => e.bot === 'rate').map((e) => e.event.event_id)).toEqual(['f10', 'f11']);
+    expect(batch.flagged).toEqual(['fast']);
+    expect(windows.of(0).get('slow')?.bot).toBeNull();
+    expect(windows.of(0).get('fast')?.snapshot().bot).toBe('rate');
+  });
 });

@@ -1,0 +1,120 @@
+import type { FeedBatch } from '../../pipelines/types.ts';
+import type { CandidateState } from '../domain/candidate-state.ts';
+import type { BehaviourEvent } from '../domain/event.ts';
+
+/** A click-bot attack on one item, injected into a replay. */
+export interface Attack {
+  readonly bots: number;
+  readonly clicksPerBot: number;
+  /** All of a bot's clicks fall within this much event time. */
+  readonly windowMs: number;
+  /** Share of the training sessions replayed before the attack starts (0.5: in the middle). */
+  readonly at: number;
+}
+
+export interface AbuseReport {
+  readonly bots: number;
+  readonly clicksPerBot: number;
+  readonly windowMs: number;
+  readonly target: string;
+  readonly category: string;
+  readonly botEvents: number;
+  /** Bot events the engine marked (stored with bot=1, learned from by nothing). */
+  readonly botEventsFlagged: number;
+  readonly botFlaggedShare: number;
+  readonly cleanSessions: number;
+  readonly cleanSessionsFlagged: number;
+  readonly cleanFlaggedShare: number;
+  /** The target's best place in the global and in its category's trending top 10 after any micro-batch from the attack on; null: never there. */
+  readonly targetBestTrendingRank: number | null;
+  readonly targetBestCategoryRank: number | null;
+  readonly batchesWatched: number;
+}
+
+/** Bot session ids start with this; no replayed session id does. */
+export const BOT_PREFIX = 'bot-';
+
+/**
+ * Each bot makes `clicksPerBot` schema-valid clicks on `target` spread evenly over `windowMs` from
+ * `startTs`, with the target's category; the bots' clicks interleave, in event-time order.
+ */
+export function botClicks(attack: Attack, target: string, category: string, startTs: number): BehaviourEvent[] {
+  const events: BehaviourEvent[] = [];
+  const step = attack.windowMs / attack.clicksPerBot;
+  for (let k = 0; k < attack.clicksPerBot; k += 1) {
+    for (let b = 0; b < attack.bots; b += 1) {
+      events.push({ event_id: `${BOT_PREFIX}${b}-${k}`, type: 'click', ts: Math.floor(startTs + k * step + (b * step) / attack.bots), session_id: `${BOT_PREFIX}${b}`, item_id: target, category_id: category });
+    }
+  }
+  return events;
+}
+
+/**
+ * The item an attack pushes: the median item by count among those replayed so far (ties by id), so a
+ * long-tail item no trending list would hold on its merits, chosen the same way in every data set.
+ */
+export function attackTarget(counts: ReadonlyMap<string, number>): string {
+  const items = [...counts.entries()].sort((a, b) => a[1] - b[1] || (a[0] < b[0] ? -1 : 1));
+  return items[Math.floor(items.length / 2)]?.[0] ?? '';
+}
+
+/** Watches every batch of an attacked replay: what the engine flagged, and where the target ranked in trending. */
+export class AbuseWatch {
+  private target: string | null = null;
+  private category = '';
+  private botEvents = 0;
+  private botEventsFlagged = 0;
+  private readonly cleanSessions = new Set<string>();
+  private readonly cleanFlagged = new Set<string>();
+  private bestGlobal: number | null = null;
+  private bestCategory: number | null = null;
+  private batches = 0;
+
+  constructor(private readonly attack: Attack) {}
+
+  started(target: string, category: string): void {
+    this.target = target;
+    this.category = category;
+  }
+
+  onBatch(batch: FeedBatch, state: CandidateState): void {
+    for (const { event, bot } of batch.events) {
+      if (event.session_id.startsWith(BOT_PREFIX)) {
+        this.botEvents += 1;
+        if (bot !== undefined) this.botEventsFlagged += 1;
+      } else {
+        this.cleanSessions.add(event.session_id);
+        if (bot !== undefined) this.cleanFlagged.add(event.session_id);
+      }
+    }
+    const target = this.target;
+    if (target === null) return;
+    this.batches += 1;
+    const better = (best: number | null, list: readonly { item: string }[]): number | null => {
+      const at = list.findIndex((entry) => entry.item === target);
+      return at < 0 ? best : Math.min(best ?? Number.POSITIVE_INFINITY, at + 1);
+    };
+    this.bestGlobal = better(this.bestGlobal, state.trending.top(10));
+    this.bestCategory = better(this.bestCategory, state.trending.topInCategory(this.category, 10));
+  }
+
+  report(): AbuseReport {
+    const pct = (n: number, of: number): number => Math.round((10000 * n) / Math.max(1, of)) / 100;
+    return {
+      bots: this.attack.bots,
+      clicksPerBot: this.attack.clicksPerBot,
+      windowMs: this.attack.windowMs,
+      target: this.target ?? '',
+      category: this.category,
+      botEvents: this.botEvents,
+      botEventsFlagged: this.botEventsFlagged,
+      botFlaggedShare: pct(this.botEventsFlagged, this.botEvents),
+      cleanSessions: this.cleanSessions.size,
+      cleanSessionsFlagged: this.cleanFlagged.size,
+      cleanFlaggedShare: pct(this.cleanFlagged.size, this.cleanSessions.size),
+      targetBestTrendingRank: this.bestGlobal,
+      targetBestCategoryRank: this.bestCategory,
+      batchesWatched: this.batches,
+    };
+  }
+}
