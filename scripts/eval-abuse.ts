@@ -28,9 +28,11 @@ async function main(): Promise<void> {
   const config = evalConfig(process.env, { excludeCurrent: false, impressionNegatives: false, explore: false, content: true, model: false });
   const totalSessions = await countTrainSessions(opts.data);
   const started = Date.now();
-  out('clean run…');
-  const clean = await runEval({ dataDir: opts.data, config });
   const attack: Attack = { bots: opts.bots, clicksPerBot: opts.clicks, windowMs: opts.windowMs, at: opts.at };
+  out('clean run…');
+  const cleanWatch = new AbuseWatch({ ...attack, bots: 0 });
+  const clean = await runEval({ dataDir: opts.data, config, attack: { attack: { ...attack, bots: 0 }, watch: cleanWatch, totalSessions } });
+  const natural = cleanWatch.report();
   out(`attacked run (${attack.bots} bots × ${attack.clicksPerBot} clicks within ${attack.windowMs / 1000} s, after ${attack.at * 100} % of the training sessions)…`);
   const watch = new AbuseWatch(attack);
   const attacked = await runEval({ dataDir: opts.data, config, attack: { attack, watch, totalSessions } });
@@ -41,11 +43,16 @@ async function main(): Promise<void> {
   out('|---|---|---|---|---|');
   for (const [name, m] of [['clean', c], ['attacked', a]] as const) out(`| ${name} | ${m?.hr20.toFixed(2)} | ${m?.mrr20.toFixed(2)} | ${m?.hr10.toFixed(2)} | ${m?.ndcg10.toFixed(2)} |`);
   out(`HR@20 attacked − clean: ${((a?.hr20 ?? 0) - (c?.hr20 ?? 0)).toFixed(2)} points`);
-  out(`target ${abuse.target} (category ${abuse.category}): best place in the global trending top 10 ${abuse.targetBestTrendingRank ?? 'never'}, in its category's ${abuse.targetBestCategoryRank ?? 'never'} (${abuse.batchesWatched} micro-batches watched)`);
+  const places = (r: typeof abuse): string => {
+    const inCategory = r.category === null ? 'no category in this data set' : `its category's top 10 after ${r.targetCategoryTop10Batches} (best place ${r.targetBestCategoryRank ?? '–'})`;
+    return `global trending top 10 after ${r.targetTop10Batches} of ${r.batchesWatched} micro-batches (best place ${r.targetBestTrendingRank ?? '–'}), ${inCategory}`;
+  };
+  out(`target ${abuse.target}, attacked: ${places(abuse)}`);
+  out(`target ${natural.target}, clean:    ${places(natural)}`);
   out(`bot events flagged: ${abuse.botEventsFlagged.toLocaleString('en-US')} of ${abuse.botEvents.toLocaleString('en-US')} (${abuse.botFlaggedShare} %)`);
   out(`clean sessions flagged: ${abuse.cleanSessionsFlagged.toLocaleString('en-US')} of ${abuse.cleanSessions.toLocaleString('en-US')} (${abuse.cleanFlaggedShare} %)`);
   out(`wall time ${((Date.now() - started) / 1000).toFixed(1)} s`);
-  if (opts.json !== undefined) writeFileSync(opts.json, `${JSON.stringify({ date: new Date().toISOString(), data: opts.data, clean: clean.metrics, attacked: attacked.metrics, abuse, wallSeconds: (Date.now() - started) / 1000 }, null, 2)}\n`);
+  if (opts.json !== undefined) writeFileSync(opts.json, `${JSON.stringify({ date: new Date().toISOString(), data: opts.data, clean: clean.metrics, attacked: attacked.metrics, abuse, natural, wallSeconds: (Date.now() - started) / 1000 }, null, 2)}\n`);
 }
 
 main().catch((error: unknown) => {

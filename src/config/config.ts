@@ -76,6 +76,13 @@ export interface CandidatesConfig {
   readonly profileHalfLifeMs: number;
   readonly crossSell: boolean;
   readonly trendingHoldMs: number;
+  readonly cfDim: number;
+  readonly cfLearningRate: number;
+  readonly cfFactorLearningRate: number;
+  readonly cfRegularization: number;
+  readonly cfMaxUsers: number;
+  readonly cfMaxItems: number;
+  readonly cfImplicitRatings: boolean;
   readonly knnNeighbours: number;
   readonly knnCandidates: number;
   readonly knnMaxSessions: number;

@@ -9,6 +9,7 @@ import { Recommender, type ItemModel, type RecommendRequest } from './recommende
 import type { Head, RankerSnapshot } from './recommender/ranker.ts';
 import { NewItems, type NewItemsSnapshot } from './new-items.ts';
 import { QueryIntent, type QueryIntentSnapshot } from './query-intent.ts';
+import { RatingModel, type RatingModelSnapshot } from './rating-model.ts';
 import { SessionKnn, type SessionKnnSnapshot } from './session-knn.ts';
 import { Trending, type TrendingSnapshot } from './trending.ts';
 import { TrendingHold, type HeldCount, type TrendingHoldSnapshot } from './trending-hold.ts';
@@ -31,6 +32,8 @@ export interface CandidateSnapshot {
   readonly newItems?: NewItemsSnapshot;
   /** Absent in checkpoints written before trending counts waited for bot checks. */
   readonly held?: TrendingHoldSnapshot;
+  /** Absent in checkpoints written before the rating model existed. */
+  readonly ratings?: RatingModelSnapshot;
 }
 
 /** Bounds of the bought-together counts when the caller gives none (reasons.* defaults). */
@@ -47,6 +50,12 @@ export const TRENDING_WEIGHT: Record<EventType, number> = {
   purchase: 4,
   rating: 1,
 };
+
+/**
+ * What an implicit event says as a rating (`candidates.cfImplicitRatings`): looking is neutral-positive,
+ * keeping and buying are strong, taking out of the cart is a mild no.
+ */
+export const IMPLICIT_RATING: Partial<Record<EventType, number>> = { view: 3, click: 3, favorite: 4, add_to_cart: 4, purchase: 5, remove_from_cart: 2 };
 
 /** Which ranker head an event teaches: purchases the purchase head, every other item action the click head. */
 export const RANKER_HEAD: Partial<Record<EventType, Head>> = { view: 'click', click: 'click', favorite: 'click', add_to_cart: 'click', purchase: 'purchase' };
@@ -76,6 +85,8 @@ export class CandidateState {
   readonly newItems: NewItems;
   /** What each item is, from the item-updates stream (content candidates, stock). */
   readonly catalogue: Catalogue;
+  /** Ratings: r = μ + b_u + b_i + p_u·q_i, learned online (CF with biases). */
+  readonly ratings: RatingModel;
   private learnTick = 0;
   /** Trending counts waiting `trendingHoldMs` for the bot check. */
   private readonly hold: TrendingHold;
@@ -102,6 +113,7 @@ export class CandidateState {
       sequentialK: Math.max(config.knnNeighbours, KNN_SEQUENTIAL_NEIGHBOURS),
     });
     this.hold = new TrendingHold(config.trendingHoldMs, MAX_HELD_COUNTS);
+    this.ratings = new RatingModel({ dim: config.cfDim, learningRate: config.cfLearningRate, factorLearningRate: config.cfFactorLearningRate, regularization: config.cfRegularization, maxUsers: config.cfMaxUsers, maxItems: config.cfMaxItems });
     this.users = new UserProfiles({ maxUsers: config.maxUsers, recentItems: USER_RECENT_ITEMS, halfLifeMs: config.profileHalfLifeMs });
     this.dayparts = new DaypartTrending({ dayparts: config.dayparts, utcOffsetMinutes: config.utcOffsetMinutes, halfLifeMs: config.popularityHalfLifeMs, maxItems: config.trendingMaxItems, topK: config.trendingTopK });
     this.newItems = new NewItems({ maxItems: config.trendingMaxItems, windowMs: config.newItemWindowMs, maxInteractions: config.newItemInteractions });
@@ -119,6 +131,7 @@ export class CandidateState {
         newItems: this.newItems,
         catalogue: this.catalogue,
         ...(config.crossSell ? { coPurchases: this.coPurchases } : {}),
+        ratings: this.ratings,
       },
       {
         covisitNeighbours: config.covisitNeighbours,
@@ -149,6 +162,8 @@ export class CandidateState {
     this.users.observe(event, ingestedAt);
     const item = event.item_id;
     if (item === undefined) return;
+    const rating = event.type === 'rating' ? event.rating : this.config.cfImplicitRatings ? IMPLICIT_RATING[event.type] : undefined;
+    if (rating !== undefined) this.ratings.observe(event.user_id ?? event.session_id, item, rating);
     const head = RANKER_HEAD[event.type];
     if (head !== undefined && (seen.sequence.length > 0 || seen.profile !== undefined) && this.sampled()) this.recommender.learn(seen, item, head, shown);
     if (event.type !== 'remove_from_cart' && event.type !== 'search') {
@@ -163,7 +178,8 @@ export class CandidateState {
     if (event.type === 'purchase') this.coPurchases.observe(event.session_id, item);
     const weight = TRENDING_WEIGHT[event.type];
     if (before.query !== undefined && this.config.queryIntent) this.intent.observe(before.query, item, event.category_id ?? null, weight, event.ts);
-    // An item's category is known at once (lists filter by it); only its counts wait for the bot check.
+    // A new item's category is known at once (lists filter by it); its counts, and any change of a known
+    // category, wait for the bot check.
     if (event.category_id !== undefined) this.trending.noteCategory(item, event.category_id);
     if (weight > 0) {
       this.hold.add({ session: event.session_id, item, category: event.category_id ?? null, weight, ts: event.ts });
@@ -244,6 +260,7 @@ export class CandidateState {
       dayparts: this.dayparts.snapshot(),
       newItems: this.newItems.snapshot(),
       held: this.hold.snapshot(),
+      ratings: this.ratings.snapshot(),
     };
   }
 
@@ -260,6 +277,7 @@ export class CandidateState {
     if (snapshot.dayparts !== undefined) this.dayparts.restore(snapshot.dayparts);
     if (snapshot.newItems !== undefined) this.newItems.restore(snapshot.newItems);
     if (snapshot.held !== undefined) this.hold.restore(snapshot.held);
+    if (snapshot.ratings !== undefined) this.ratings.restore(snapshot.ratings);
     return this.recommender.ranker.restore(snapshot.ranker);
   }
 }

@@ -1,5 +1,5 @@
 /** Candidate sources a feed item can come from. */
-export type CandidateSource = 'session_knn' | 'covisit' | 'history' | 'model' | 'query' | 'trending_category' | 'trending' | 'daypart' | 'content' | 'profile' | 'cross_sell' | 'popular' | 'new';
+export type CandidateSource = 'session_knn' | 'covisit' | 'history' | 'model' | 'query' | 'trending_category' | 'trending' | 'daypart' | 'content' | 'profile' | 'cross_sell' | 'cf' | 'popular' | 'new';
 
 /** Kinds of explanation a feed item can carry (see src/domain/reasons.ts for when each is said). */
 export type ReasonType = 'viewed' | 'viewed_earlier' | 'bought_together' | 'searched' | 'trending_category' | 'popular' | 'new';

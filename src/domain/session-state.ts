@@ -170,6 +170,7 @@ export class SessionState {
     return {
       ...(query === null ? {} : { query }),
       ...(basket === null ? {} : { basket }),
+      ...(this.userId === null ? {} : { user: this.userId }),
       sequence: sequence.length > maxItems ? sequence.slice(-maxItems) : sequence,
       sequenceCategories: categories.length > maxItems ? categories.slice(-maxItems) : categories,
       categories: categoryAffinity(events),

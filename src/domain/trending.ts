@@ -46,12 +46,19 @@ export class Trending {
     if (weight <= 0) return;
     const w = weight * this.decay.weight(ts, (factor) => this.rescale(factor));
     this.scores.set(item, (this.scores.get(item) ?? 0) + w);
-    if (category !== null) this.noteCategory(item, category);
+    if (category !== null) this.moveToCategory(item, category);
     this.touched.add(item);
   }
 
-  /** Records the item's category (an item that moved leaves its old category's list), without counting anything. */
+  /**
+   * Records the category of an item that has none yet, without counting anything: it enters its
+   * category's list with its next count. A known category only changes with a count (`observe`).
+   */
   noteCategory(item: string, category: string): void {
+    if (!this.categoryOf.has(item)) this.categoryOf.set(item, category);
+  }
+
+  private moveToCategory(item: string, category: string): void {
     const previous = this.categoryOf.get(item);
     if (previous === category) return;
     if (previous !== undefined) {
@@ -59,7 +66,6 @@ export class Trending {
       if (list !== undefined) this.categoryTop.set(previous, list.filter((entry) => entry.item !== item));
     }
     this.categoryOf.set(item, category);
-    if (this.scores.has(item)) this.touched.add(item);
   }
 
   /** Folds the touched items into the top-K lists; call once per micro-batch. */

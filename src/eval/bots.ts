@@ -17,7 +17,8 @@ export interface AbuseReport {
   readonly clicksPerBot: number;
   readonly windowMs: number;
   readonly target: string;
-  readonly category: string;
+  /** The target's category (null: the data set has none, and the category list is not watched). */
+  readonly category: string | null;
   readonly botEvents: number;
   /** Bot events the engine marked (stored with bot=1, learned from by nothing). */
   readonly botEventsFlagged: number;
@@ -28,6 +29,9 @@ export interface AbuseReport {
   /** The target's best place in the global and in its category's trending top 10 after any micro-batch from the attack on; null: never there. */
   readonly targetBestTrendingRank: number | null;
   readonly targetBestCategoryRank: number | null;
+  /** Micro-batches from the attack on after which the target was in the global / its category's top 10. */
+  readonly targetTop10Batches: number;
+  readonly targetCategoryTop10Batches: number;
   readonly batchesWatched: number;
 }
 
@@ -36,14 +40,14 @@ export const BOT_PREFIX = 'bot-';
 
 /**
  * Each bot makes `clicksPerBot` schema-valid clicks on `target` spread evenly over `windowMs` from
- * `startTs`, with the target's category; the bots' clicks interleave, in event-time order.
+ * `startTs`, with the target's category when known; the bots' clicks interleave, in event-time order.
  */
-export function botClicks(attack: Attack, target: string, category: string, startTs: number): BehaviourEvent[] {
+export function botClicks(attack: Attack, target: string, category: string | null, startTs: number): BehaviourEvent[] {
   const events: BehaviourEvent[] = [];
   const step = attack.windowMs / attack.clicksPerBot;
   for (let k = 0; k < attack.clicksPerBot; k += 1) {
     for (let b = 0; b < attack.bots; b += 1) {
-      events.push({ event_id: `${BOT_PREFIX}${b}-${k}`, type: 'click', ts: Math.floor(startTs + k * step + (b * step) / attack.bots), session_id: `${BOT_PREFIX}${b}`, item_id: target, category_id: category });
+      events.push({ event_id: `${BOT_PREFIX}${b}-${k}`, type: 'click', ts: Math.floor(startTs + k * step + (b * step) / attack.bots), session_id: `${BOT_PREFIX}${b}`, item_id: target, ...(category === null ? {} : { category_id: category }) });
     }
   }
   return events;
@@ -58,21 +62,28 @@ export function attackTarget(counts: ReadonlyMap<string, number>): string {
   return items[Math.floor(items.length / 2)]?.[0] ?? '';
 }
 
-/** Watches every batch of an attacked replay: what the engine flagged, and where the target ranked in trending. */
+/**
+ * Watches every batch of a replay from the attack on: what the engine flagged, and where the target
+ * ranked in trending. Run with `bots: 0` on the same folder it gives the target's natural places, the
+ * baseline an attacked run is read against (in a sparse replay a shopper's view can put any item in
+ * a small category's top 10).
+ */
 export class AbuseWatch {
   private target: string | null = null;
-  private category = '';
+  private category: string | null = null;
   private botEvents = 0;
   private botEventsFlagged = 0;
   private readonly cleanSessions = new Set<string>();
   private readonly cleanFlagged = new Set<string>();
   private bestGlobal: number | null = null;
   private bestCategory: number | null = null;
+  private globalBatches = 0;
+  private categoryBatches = 0;
   private batches = 0;
 
   constructor(private readonly attack: Attack) {}
 
-  started(target: string, category: string): void {
+  started(target: string, category: string | null): void {
     this.target = target;
     this.category = category;
   }
@@ -90,12 +101,20 @@ export class AbuseWatch {
     const target = this.target;
     if (target === null) return;
     this.batches += 1;
-    const better = (best: number | null, list: readonly { item: string }[]): number | null => {
+    const place = (list: readonly { item: string }[]): number | null => {
       const at = list.findIndex((entry) => entry.item === target);
-      return at < 0 ? best : Math.min(best ?? Number.POSITIVE_INFINITY, at + 1);
+      return at < 0 ? null : at + 1;
     };
-    this.bestGlobal = better(this.bestGlobal, state.trending.top(10));
-    this.bestCategory = better(this.bestCategory, state.trending.topInCategory(this.category, 10));
+    const global = place(state.trending.top(10));
+    if (global !== null) {
+      this.globalBatches += 1;
+      this.bestGlobal = Math.min(this.bestGlobal ?? global, global);
+    }
+    const inCategory = this.category === null ? null : place(state.trending.topInCategory(this.category, 10));
+    if (inCategory !== null) {
+      this.categoryBatches += 1;
+      this.bestCategory = Math.min(this.bestCategory ?? inCategory, inCategory);
+    }
   }
 
   report(): AbuseReport {
@@ -114,6 +133,8 @@ export class AbuseWatch {
       cleanFlaggedShare: pct(this.cleanFlagged.size, this.cleanSessions.size),
       targetBestTrendingRank: this.bestGlobal,
       targetBestCategoryRank: this.bestCategory,
+      targetTop10Batches: this.globalBatches,
+      targetCategoryTop10Batches: this.categoryBatches,
       batchesWatched: this.batches,
     };
   }

@@ -17,8 +17,6 @@ export interface AttackPlan {
   readonly totalSessions: number;
 }
 
-/** Category the bots send when the data set gives the target none. */
-const BOT_CATEGORY = 'bot-target-category';
 
 /**
  * Synthetic clock for session files without timestamps: events 30 s apart, sessions 40 s after the
@@ -48,6 +46,7 @@ async function* trainingRecords(
   counts: Map<string, number>,
   onSession: (events: number, lastTs: number) => void,
   inject?: { readonly afterSessions: number; readonly events: (ts: number) => readonly BehaviourEvent[] },
+  categories?: ReadonlyMap<string, string> | null,
 ): AsyncGenerator<Buffer> {
   let n = 0;
   let ts = EVAL_T0;
@@ -62,7 +61,9 @@ async function* trainingRecords(
       const item = items[k] ?? '';
       counts.set(item, (counts.get(item) ?? 0) + 1);
       ts += EVENT_GAP_MS;
-      const event: BehaviourEvent = { event_id: `t${n}-${k}`, type: 'view', ts, session_id: `t${n}`, item_id: item };
+      // A storefront sends the item's category with each event; so does the replay when the folder has them.
+      const category = categories?.get(item);
+      const event: BehaviourEvent = { event_id: `t${n}-${k}`, type: 'view', ts, session_id: `t${n}`, item_id: item, ...(category === undefined ? {} : { category_id: category }) };
       yield Buffer.from(JSON.stringify(event));
     }
     n += 1;
@@ -95,7 +96,7 @@ export async function trainOnline(
           afterSessions: Math.floor(attack.attack.at * attack.totalSessions),
           events: (ts: number): readonly BehaviourEvent[] => {
             const target = attackTarget(counts);
-            const category = categories?.get(target) ?? BOT_CATEGORY;
+            const category = categories?.get(target) ?? null;
             attack.watch.started(target, category);
             return botClicks(attack.attack, target, category, ts);
           },
@@ -110,6 +111,7 @@ export async function trainOnline(
       if (sessions % 2000 === 0) onProgress(sessions, events);
     },
     inject,
+    categories,
   );
   const catalogue = categories === null ? [] : [...categories].map(([item, category]): ItemUpdate => ({ item_id: item, ts: EVAL_T0, category_id: category }));
   const { state, seconds, feedsWritten } = await replayThroughPipeline(records, config, {

@@ -13,6 +13,8 @@
  * the item's price is to the shopper's price band; all 0 for anonymous sessions. `bought_together` is
  * cross-sell: how often shoppers bought the item with one in the session's basket (cart or bought),
  * halved per item event since; its prior lets complements lead the list right after an add to cart.
+ * `cf` is the rating model's predicted rating of the item for the shopper (scaled to [0, 1] within the
+ * request), for shoppers who rated items; 0 for everyone else.
  * The `_rank` features give the item's place in that source's list as 1/log2(2 + rank) (1 for the
  * first, 0 when absent): a place means the same in every request, where a score ratio depends on how
  * peaked that request's scores happen to be. The last three describe the request, not the item (the
@@ -44,6 +46,7 @@ export const FEATURES = [
   'profile_knn',
   'profile_price',
   'bought_together',
+  'cf',
   'context_length',
   'knn_strength',
   'covisit_strength',
@@ -83,6 +86,7 @@ export const PRIOR_WEIGHTS: Readonly<Record<FeatureName, number>> = {
   profile_knn: 2,
   profile_price: 0.1,
   bought_together: 12,
+  cf: 1,
   context_length: 0,
   knn_strength: 0,
   covisit_strength: 0,

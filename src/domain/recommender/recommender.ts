@@ -1,5 +1,6 @@
 import type { Catalogue } from '../catalogue.ts';
 import type { CoPurchases } from '../co-purchases.ts';
+import type { RatingModel } from '../rating-model.ts';
 import type { Covisitation } from '../covisitation.ts';
 import type { DaypartTrending } from '../daypart-trending.ts';
 import type { NewItems } from '../new-items.ts';
@@ -28,6 +29,8 @@ export interface RecommendRequest {
   readonly self?: string;
   /** The search the session is acting on, if any (recent, and no newer search). */
   readonly query?: ActiveQuery;
+  /** The known shopper's user id (absent: anonymous; the rating model then knows the session as `self`). */
+  readonly user?: string;
   /** Items in the session's cart or bought in it, newest first, with the item events since each. */
   readonly basket?: readonly { readonly item: string; readonly steps: number }[];
   /** The known shopper's other sessions and leanings (CandidateState.withProfile); absent: anonymous. */
@@ -63,6 +66,8 @@ export interface RecommenderSources {
   readonly catalogue?: Catalogue;
   /** What shoppers buy together: cross-sell candidates for the basket; absent: none. */
   readonly coPurchases?: CoPurchases;
+  /** Ratings (CF with biases): candidates and a feature for shoppers who rated; absent: none. */
+  readonly ratings?: RatingModel;
 }
 
 export interface RecommenderOptions {
@@ -113,6 +118,7 @@ const SOURCE_OF: Record<FeatureName, CandidateSource | null> = {
   profile_knn: 'profile',
   profile_price: null,
   bought_together: 'cross_sell',
+  cf: 'cf',
   context_length: null,
   knn_strength: null,
   covisit_strength: null,
@@ -142,6 +148,22 @@ function mergeCategories(session: ReadonlyMap<string, number>, profile: Readonly
   for (const [category, weight] of session) if (weight > 0) merged.set(category, (sessionShare * weight) / total);
   for (const [category, weight] of profile) merged.set(category, (merged.get(category) ?? 0) + (1 - sessionShare) * weight);
   return merged;
+}
+
+/** The rating model's prediction for every candidate, scaled to [0, 1] within the pool. */
+function cfFeature(ratings: RatingModel, rater: string, pool: Pool): void {
+  const n = pool.items.length;
+  const scores = new Float64Array(n);
+  let min = Number.POSITIVE_INFINITY;
+  let max = Number.NEGATIVE_INFINITY;
+  for (let i = 0; i < n; i += 1) {
+    const score = ratings.predict(rater, pool.items[i] ?? '');
+    scores[i] = score;
+    if (score < min) min = score;
+    if (score > max) max = score;
+  }
+  if (!(max > min)) return;
+  for (let i = 0; i < n; i += 1) pool.x[i * FEATURE_COUNT + F.cf] = ((scores[i] ?? min) - min) / (max - min);
 }
 
 /** Halving of a basket item's pull per item event since it went into the cart. */
@@ -498,6 +520,10 @@ export class Recommender {
     if (profile !== undefined) this.profileCandidates(profile, request.self, set);
     const coPurchases = this.sources.coPurchases;
     if (coPurchases !== undefined && request.basket !== undefined) crossSell(coPurchases, request.basket, set);
+    const ratings = this.sources.ratings;
+    const rater = request.user ?? request.self;
+    const rated = ratings !== undefined && rater !== undefined && ratings.knowsUser(rater);
+    if (rated) for (const entry of ratings.top(rater, size)) set(entry.item, F.cf, 0);
     const categories = [...mergeCategories(request.categories, profile?.categories, length).entries()].filter(([, w]) => w > 0).sort((a, b) => b[1] - a[1]).slice(0, TOP_CATEGORIES);
     const totalAffinity = categories.reduce((sum, [, w]) => sum + w, 0);
     for (const [category, affinity] of categories) {
@@ -525,6 +551,7 @@ export class Recommender {
     }
     if (model !== undefined && recent.length > 0) this.modelFeature(model, recent, pool);
     if (profile?.priceBand !== undefined && catalogue !== undefined) this.priceFeature(catalogue, profile.priceBand, pool);
+    if (rated) cfFeature(ratings, rater, pool);
     if (dayparts !== undefined && !daypartPool) {
       this.daypartCandidates(dayparts, request.now, categories, totalAffinity, (item, feature, value) => {
         if (pool.index.has(item)) set(item, feature, value);

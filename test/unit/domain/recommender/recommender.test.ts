@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CoPurchases } from '../../../../src/domain/co-purchases.ts';
+import { RatingModel } from '../../../../src/domain/rating-model.ts';
 import { Covisitation } from '../../../../src/domain/covisitation.ts';
 import { DaypartTrending } from '../../../../src/domain/daypart-trending.ts';
 import type { FeedItem } from '../../../../src/domain/feed.ts';
@@ -336,5 +337,22 @@ describe('Recommender: cold start', () => {
     // A few views later the complements have stepped back behind what the session now looks at.
     const later = request(['phone1', 'phone2', 'phone3', 'phone4'], { basket: [{ item: 'phone1', steps: 5 }] });
     expect(ids(recommender.recommend(later, 1))).not.toEqual(['charger']);
+  });
+
+  it('brings a rater the items the rating model predicts they rate highest (source cf), and nobody else', () => {
+    const sources = setup();
+    const ratings = new RatingModel({ dim: 0, learningRate: 0.05, factorLearningRate: 0.1, regularization: 0, maxUsers: 100, maxItems: 100 });
+    for (let u = 0; u < 10; u += 1) {
+      ratings.observe(`u${u}`, 'classic', 5);
+      ratings.observe(`u${u}`, 'flop', 1);
+    }
+    ratings.observe('critic', 'seen', 3);
+    const recommender = new Recommender({ ...sources, ratings }, OPTIONS);
+    const items = recommender.recommend(request([], { user: 'critic' }), 2);
+    expect(items[0]).toMatchObject({ item_id: 'classic', source: 'cf' });
+    expect(ids(items)).not.toContain('flop');
+    // The session itself is the rater when the shopper is anonymous; an unknown rater gets nothing from it.
+    expect(ids(recommender.recommend(request([], { self: 'critic' }), 3))[0]).toBe('classic');
+    expect(recommender.recommend(request([], { user: 'stranger' }), 3)).toEqual([]);
   });
 });
