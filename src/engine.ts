@@ -1,12 +1,15 @@
+import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
 import { hostname } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { tap, type Subscription } from 'rxjs';
 import { cataloguePipeline } from '../pipelines/catalogue.pipeline.ts';
+import { commandsPipeline } from '../pipelines/commands.pipeline.ts';
 import { enginePipeline } from '../pipelines/engine.pipeline.ts';
 import { FileCheckpointStore } from './adapters/checkpoint/file-store.ts';
 import { createClickHouse } from './adapters/clickhouse/client.ts';
 import { migrate } from './adapters/clickhouse/migrate.ts';
+import { ClickHousePrivacy } from './adapters/clickhouse/privacy.ts';
 import { ClickHouseWriter } from './adapters/clickhouse/writer.ts';
 import { ensureTopics, partitionsOf } from './adapters/kafka/admin.ts';
 import { createKafka } from './adapters/kafka/client.ts';
@@ -23,6 +26,7 @@ import type { DeadLetter } from './domain/event.ts';
 import { Experiment } from './domain/experiment.ts';
 import type { FeedItem } from './domain/feed.ts';
 import type { RecommendRequest } from './domain/recommender/recommender.ts';
+import { pseudonymizer } from './domain/pseudonym.ts';
 import { explainItems } from './domain/reasons.ts';
 import { covisitOnly } from './domain/recommender/covisit-only.ts';
 import { recommendationId } from './domain/recommendation-id.ts';
@@ -40,6 +44,7 @@ import { startModel } from './runtime/model-runtime.ts';
 import { startStatsFlusher } from './runtime/stats-flusher.ts';
 import { teeMetrics } from './runtime/tee-metrics.ts';
 import { withRetry, type RetryPolicy } from './runtime/retry.ts';
+import { forgetUser } from './runtime/forget-user.ts';
 
 /** Version tag written into every feed; bumps when the candidate logic changes. */
 export const MODEL_VERSION = 'blend-v2';
@@ -105,6 +110,8 @@ export async function startEngine(config: Config, logger: Logger, hooks: EngineH
   const tables = await migrate(clickhouse, config.clickhouse.database);
   logger.info({ database: config.clickhouse.database, files: tables }, 'ClickHouse schema applied');
   await redis.ping();
+  // User ids reach ClickHouse only as keyed hashes; without a configured key, the deployment shares one drawn once.
+  const pseudonym = pseudonymizer(config.privacy.pseudonymKey !== '' ? config.privacy.pseudonymKey : await redis.sharedSecret('privacy:pseudonym-key', randomBytes(32).toString('base64url')));
   if (config.metrics.port > 0) {
     server = await startMetricsServer(prometheus.registry, config.metrics.host, config.metrics.port);
     logger.info({ url: `http://${config.metrics.host}:${config.metrics.port}/metrics` }, 'metrics endpoint up');
@@ -113,8 +120,11 @@ export async function startEngine(config: Config, logger: Logger, hooks: EngineH
   const policy: RetryPolicy = { retries: config.engine.sinkRetries, baseMs: 200, maxMs: 5000 };
   const experiment = Experiment.fromConfig(config.experiment, config.engine.variant);
   // Every stored event carries the arm its session (or user) is assigned to, like the lists it is shown.
-  const writer = new ClickHouseWriter(clickhouse, config.clickhouse.database, (event) =>
-    experiment.assign({ sessionId: event.session_id, userId: event.user_id ?? null }).name,
+  const writer = new ClickHouseWriter(
+    clickhouse,
+    config.clickhouse.database,
+    (event) => experiment.assign({ sessionId: event.session_id, userId: event.user_id ?? null }).name,
+    { pseudonym, userKeyedTopics: new Set([config.kafka.commandsTopic]) },
   );
   const sink = new BatchingAnalyticsSink(
     (rows) => withRetry('clickhouse insert', () => timedWrite(metrics, 'clickhouse', () => writer.insert(rows)), policy, logger),
@@ -174,6 +184,16 @@ export async function startEngine(config: Config, logger: Logger, hooks: EngineH
     logger,
   );
   itemSource.startFrom(new Map((await partitionsOf(kafka, config.kafka.itemUpdatesTopic)).map((partition) => [partition, '0'])));
+  // Commands too: a restart from a checkpoint taken before a forget-user command forgets again.
+  const commandSource = new KafkaEventSource(
+    kafka,
+    { ...config.kafka, eventsTopic: config.kafka.commandsTopic, groupId: `${config.kafka.groupId}.commands.${instance}`, fromBeginning: true },
+    { maxInFlightEvents: 1000, shutdownTimeoutMs: config.engine.shutdownTimeoutMs },
+    { ...noopMetrics(), consumerLag: (topic, partition, lag) => metrics.consumerLag(topic, partition, lag) },
+    logger,
+  );
+  commandSource.startFrom(new Map((await partitionsOf(kafka, config.kafka.commandsTopic)).map((partition) => [partition, '0'])));
+  const privacy = new ClickHousePrivacy(clickhouse, config.clickhouse.database);
   const parts: CheckpointParts = { instance, topic: config.kafka.eventsTopic, windows, candidates, modelVersion: () => modelVersion() };
   if (loaded !== null) {
     const restored = restoreCheckpoint(loaded.checkpoint, parts);
@@ -200,11 +220,16 @@ export async function startEngine(config: Config, logger: Logger, hooks: EngineH
   });
   let stopping: Promise<void> | null = null;
   let catalogueSubscription: Subscription | null = null;
+  let commandSubscription: Subscription | null = null;
+  let retention: NodeJS.Timeout | null = null;
   const shutdown = async (failure: unknown): Promise<void> => {
     const started = performance.now();
+    if (retention !== null) clearInterval(retention);
     await source.stop().catch((error: unknown) => logger.warn({ err: describeError(error) }, 'source stop failed'));
     await itemSource.stop().catch((error: unknown) => logger.warn({ err: describeError(error) }, 'item-updates source stop failed'));
+    await commandSource.stop().catch((error: unknown) => logger.warn({ err: describeError(error) }, 'commands source stop failed'));
     catalogueSubscription?.unsubscribe();
+    commandSubscription?.unsubscribe();
     logger.info({ ms: Math.round(performance.now() - started) }, 'consumer stopped');
     await checkpointer?.stop();
     subscription.unsubscribe();
@@ -269,7 +294,34 @@ export async function startEngine(config: Config, logger: Logger, hooks: EngineH
         stopping ??= shutdown(error);
       },
     });
-  logger.info({ topic: config.kafka.eventsTopic, group: config.kafka.groupId, itemUpdates: config.kafka.itemUpdatesTopic, arms: experiment.arms }, 'engine running');
+  commandSubscription = commandSource
+    .batches()
+    .pipe(
+      commandsPipeline({
+        decode: { maxBytes: config.engine.maxMessageBytes, payloadBytes: config.engine.deadLetterPayloadBytes },
+        execute: async (command) => {
+          const done = await withRetry('forget user', () => forgetUser(command, { windows, candidates, redis, clickhouse: privacy, pseudonym, instance, now: Date.now }), policy, logger);
+          logger.info({ user: pseudonym(command.user_id), sessions: done.sessions, requestedAt: new Date(command.requested_ms).toISOString() }, 'user forgotten');
+        },
+        appendAnalytics,
+      }),
+    )
+    .subscribe({
+      error: (error: unknown) => {
+        logger.error({ err: describeError(error) }, 'commands pipeline failed; stopping without committing the failed batch');
+        stopping ??= shutdown(error);
+      },
+    });
+  if (config.privacy.retentionDays > 0) {
+    const expire = (): void =>
+      void privacy
+        .expire(config.privacy.retentionDays, Date.now())
+        .then(() => logger.info({ days: config.privacy.retentionDays }, 'retention deletes issued'))
+        .catch((error: unknown) => logger.warn({ err: describeError(error) }, 'retention deletes failed; trying again at the next interval'));
+    expire();
+    retention = setInterval(expire, config.privacy.retentionIntervalMs);
+  }
+  logger.info({ topic: config.kafka.eventsTopic, group: config.kafka.groupId, itemUpdates: config.kafka.itemUpdatesTopic, commands: config.kafka.commandsTopic, arms: experiment.arms }, 'engine running');
   return {
     metrics: prometheus,
     done,

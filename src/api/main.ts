@@ -33,6 +33,7 @@ async function main(): Promise<number> {
     logger,
     config: config.api,
     eventsTopic: config.kafka.eventsTopic,
+    commandsTopic: config.kafka.commandsTopic,
     feeds,
     publisher,
     checkEvent,

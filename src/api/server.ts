@@ -18,6 +18,7 @@ import { feedRoutes } from './routes/feeds.ts';
 import type { OpsSource } from '../ports/ops-source.ts';
 import { opsRoutes } from './routes/ops.ts';
 import { rerankRoutes } from './routes/rerank.ts';
+import { userRoutes } from './routes/users.ts';
 
 export const BUNDLED_PUBLIC_DIR = fileURLToPath(new URL('./public/', import.meta.url));
 
@@ -25,6 +26,8 @@ export const BUNDLED_PUBLIC_DIR = fileURLToPath(new URL('./public/', import.meta
 export interface ApiDeps {
   readonly config: ApiConfig;
   readonly eventsTopic: string;
+  /** Where forget-user commands go (kafka.commandsTopic); absent: DELETE /v1/users/:id answers 404. */
+  readonly commandsTopic?: string;
   readonly feeds: FeedReader;
   readonly publisher: EventPublisher;
   /** The engine's event schema check (src/domain/event-validator.ts). */
@@ -97,6 +100,7 @@ export async function buildApi(deps: ApiDeps): Promise<FastifyInstance> {
   feedRoutes(app, deps.feeds, config.defaultN);
   eventRoutes(app, deps.publisher, deps.checkEvent, { topic: deps.eventsTopic, maxBatch: config.maxBatchEvents, publishTimeoutMs: deps.publishTimeoutMs ?? 5000 });
   rerankRoutes(app, deps.feeds);
+  if (deps.commandsTopic !== undefined) userRoutes(app, deps.publisher, { topic: deps.commandsTopic, publishTimeoutMs: deps.publishTimeoutMs ?? 5000, now: Date.now });
   if (deps.ops !== undefined) opsRoutes(app, deps.ops);
   await app.register(fastifyStatic, { root: config.publicDir === '' ? BUNDLED_PUBLIC_DIR : config.publicDir, prefix: '/' });
   return app;

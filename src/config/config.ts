@@ -5,6 +5,7 @@ export interface KafkaConfig {
   readonly groupId: string;
   readonly eventsTopic: string;
   readonly itemUpdatesTopic: string;
+  readonly commandsTopic: string;
   readonly deadLetterTopic: string;
   readonly partitions: number;
   readonly replicationFactor: number;
@@ -149,6 +150,14 @@ export interface ExperimentConfig {
   readonly salt: string;
 }
 
+export interface PrivacyConfig {
+  /** Empty: drawn once and kept in Redis. */
+  readonly pseudonymKey: string;
+  /** 0: rows are kept. */
+  readonly retentionDays: number;
+  readonly retentionIntervalMs: number;
+}
+
 export interface ApiConfig {
   readonly port: number;
   readonly host: string;
@@ -176,5 +185,6 @@ export interface Config {
   readonly log: LogConfig;
   readonly reasons: ReasonsConfig;
   readonly experiment: ExperimentConfig;
+  readonly privacy: PrivacyConfig;
   readonly api: ApiConfig;
 }

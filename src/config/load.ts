@@ -164,6 +164,8 @@ export function redactConfig(config: Config): JsonObject {
   }
   const redis = copy['redis'];
   if (isObject(redis) && typeof redis['url'] === 'string') redis['url'] = redactUrl(redis['url']);
+  const privacy = copy['privacy'];
+  if (isObject(privacy) && privacy['pseudonymKey'] !== '') privacy['pseudonymKey'] = '***';
   return copy;
 }
 

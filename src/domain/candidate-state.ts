@@ -217,6 +217,19 @@ export class CandidateState {
   }
 
   /**
+   * Forgets a user (privacy): their profile, their ratings and those of their sessions, and their
+   * sessions' item lists in session-kNN. Shared counts (co-visitation, trending) hold no identity and stay.
+   */
+  forgetUser(userId: string, sessionIds: readonly string[]): void {
+    this.users.forget(userId);
+    this.ratings.forgetUser(userId);
+    for (const session of sessionIds) {
+      this.ratings.forgetUser(session);
+      this.knn.forget(session);
+    }
+  }
+
+  /**
    * Takes an item update into the catalogue; an item met for the first time becomes new (exploration)
    * from the update's time. Throws a REC_SCHEMA error for a vector of the wrong length.
    */

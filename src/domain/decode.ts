@@ -1,6 +1,8 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import schema from '../../schemas/events/behaviour-event.v1.schema.json' with { type: 'json' };
 import itemUpdateSchema from '../../schemas/events/item-update.v1.schema.json' with { type: 'json' };
+import commandSchema from '../../schemas/events/command.v1.schema.json' with { type: 'json' };
+import type { Command } from './command.ts';
 import type { BehaviourEvent, DeadLetter, RecordOrigin } from './event.ts';
 import type { ItemUpdate } from './item-update.ts';
 
@@ -26,6 +28,7 @@ export type DecodeResult = { readonly ok: true; readonly event: BehaviourEvent }
 const ajv = new Ajv({ allErrors: false, strict: true, strictRequired: false, allowUnionTypes: true });
 const validateEvent = ajv.compile<BehaviourEvent>(schema);
 const validateItemUpdate = ajv.compile<ItemUpdate>(itemUpdateSchema);
+const validateCommand = ajv.compile<Command>(commandSchema);
 // Fatal: a wrong encoding must be rejected, not silently turned into U+FFFD inside ids or queries.
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
 
@@ -61,6 +64,10 @@ export function decodeRecord(record: RawRecord, options: DecodeOptions): DecodeR
 /** A JSON-parseable, schema-valid item update, or a dead letter saying exactly why not. Never throws. */
 export function decodeItemUpdate(record: RawRecord, options: DecodeOptions): Decoded<ItemUpdate> {
   return decodeJson(record, options, validateItemUpdate, 'item update');
+}
+
+export function decodeCommand(record: RawRecord, options: DecodeOptions): Decoded<Command> {
+  return decodeJson(record, options, validateCommand, 'command');
 }
 
 /** Turns a record that cannot become a value into its dead letter (the payload kept, truncated). */

@@ -87,6 +87,17 @@ export class PartitionSessions {
     return out;
   }
 
+  /** Ids of the live sessions of a known user. */
+  sessionsOf(userId: string): string[] {
+    const out: string[] = [];
+    for (const [id, session] of this.sessions) if (session.userId === userId) out.push(id);
+    return out;
+  }
+
+  remove(sessionId: string): boolean {
+    return this.sessions.delete(sessionId);
+  }
+
   clear(): number {
     const size = this.sessions.size;
     this.sessions.clear();

@@ -28,6 +28,18 @@ export class SessionWindows {
     return sessions;
   }
 
+  /** Removes every live session of a known user, in every partition; returns their ids. */
+  forgetUser(userId: string): string[] {
+    const removed: string[] = [];
+    for (const sessions of this.partitions.values()) {
+      for (const id of sessions.sessionsOf(userId)) {
+        sessions.remove(id);
+        removed.push(id);
+      }
+    }
+    return removed;
+  }
+
   /** Drops the state of partitions this process no longer owns; returns how many sessions went. */
   retain(owned: readonly number[]): number {
     let dropped = 0;

@@ -1,16 +1,20 @@
 import type { DeadLetter, IngestedEvent } from '../../domain/event.ts';
 import { feedIdOf, type FeedWrite } from '../../domain/feed.ts';
 import type { IngestedItemUpdate } from '../../domain/item-update.ts';
+import { redactUserIds, type Pseudonymizer } from '../../domain/pseudonym.ts';
+
+const asIs: Pseudonymizer = (id) => id;
 
 /** Row shapes of the tables in schemas/clickhouse (JSONEachRow; optional strings become ''). */
-export function eventRow(ingested: IngestedEvent, variant = ''): Record<string, string | number | null> {
+/** Row shapes take the pseudonymizer that replaces user ids (identity only where no user id is stored). */
+export function eventRow(ingested: IngestedEvent, variant = '', pseudonym: Pseudonymizer = asIs): Record<string, string | number | null> {
   const e = ingested.event;
   return {
     event_id: e.event_id,
     type: e.type,
     ts: e.ts,
     session_id: e.session_id,
-    user_id: e.user_id ?? '',
+    user_id: e.user_id === undefined ? '' : pseudonym(e.user_id),
     item_id: e.item_id ?? '',
     query: e.query ?? '',
     category_id: e.category_id ?? '',
@@ -29,13 +33,14 @@ export function eventRow(ingested: IngestedEvent, variant = ''): Record<string, 
   };
 }
 
-export function recommendationRow(write: FeedWrite): Record<string, string | number | readonly (string | number)[]> {
+export function recommendationRow(write: FeedWrite, pseudonym: Pseudonymizer = asIs): Record<string, string | number | readonly (string | number)[]> {
   const { feed } = write;
+  const owner = write.owner.kind === 'user' ? { ...write.owner, id: pseudonym(write.owner.id) } : write.owner;
   return {
     recommendation_id: feed.recommendation_id,
-    feed_id: feedIdOf(write.owner),
-    owner_kind: write.owner.kind,
-    owner_id: write.owner.id,
+    feed_id: feedIdOf(owner),
+    owner_kind: owner.kind,
+    owner_id: owner.id,
     items: feed.items.map((item) => item.item_id),
     scores: feed.items.map((item) => item.score),
     sources: feed.items.map((item) => item.source),
@@ -48,16 +53,17 @@ export function recommendationRow(write: FeedWrite): Record<string, string | num
   };
 }
 
-export function deadLetterRow(letter: DeadLetter): Record<string, string | number> {
+/** `keyIsUser`: the record's key is a user id (commands are keyed by user). */
+export function deadLetterRow(letter: DeadLetter, pseudonym: Pseudonymizer = asIs, keyIsUser = false): Record<string, string | number> {
   return {
     topic: letter.origin.topic,
     kafka_partition: letter.origin.partition,
     kafka_offset: letter.origin.offset,
     reason: letter.reason,
     message: letter.message,
-    payload: letter.payload,
+    payload: redactUserIds(letter.payload, pseudonym),
     payload_bytes: letter.payloadBytes,
-    record_key: letter.key ?? '',
+    record_key: letter.key === null ? '' : keyIsUser ? pseudonym(letter.key) : letter.key,
     received_ms: letter.receivedAt,
   };
 }

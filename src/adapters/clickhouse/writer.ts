@@ -3,6 +3,7 @@ import type { BehaviourEvent } from '../../domain/event.ts';
 import type { AnalyticsRows } from '../../ports/analytics-sink.ts';
 import type { MinuteRows } from '../../runtime/minute-stats.ts';
 import { chCall } from './client.ts';
+import type { Pseudonymizer } from '../../domain/pseudonym.ts';
 import { deadLetterRow, eventRow, itemRow, recommendationRow } from './rows.ts';
 import { identifier } from './sql.ts';
 
@@ -10,20 +11,25 @@ import { identifier } from './sql.ts';
 export class ClickHouseWriter {
   private readonly db: string;
 
-  /** `variantOf`: the experiment arm stored with each event (the `variant` column); '' when absent. */
+  /**
+   * `variantOf`: the experiment arm stored with each event (the `variant` column); '' when absent.
+   * `privacy`: the pseudonymizer every user id passes through, and the topics keyed by user id.
+   */
   constructor(
     private readonly client: ClickHouseClient,
     database: string,
     private readonly variantOf: (event: BehaviourEvent) => string = () => '',
+    private readonly privacy: { readonly pseudonym: Pseudonymizer; readonly userKeyedTopics: ReadonlySet<string> } = { pseudonym: (id) => id, userKeyedTopics: new Set() },
   ) {
     this.db = identifier(database);
   }
 
   async insert(rows: AnalyticsRows): Promise<void> {
+    const { pseudonym } = this.privacy;
     await Promise.all([
-      this.insertInto('events', rows.events.map((ingested) => eventRow(ingested, this.variantOf(ingested.event)))),
-      this.insertInto('recommendations', rows.recommendations.map(recommendationRow)),
-      this.insertInto('dead_letters', rows.deadLetters.map(deadLetterRow)),
+      this.insertInto('events', rows.events.map((ingested) => eventRow(ingested, this.variantOf(ingested.event), pseudonym))),
+      this.insertInto('recommendations', rows.recommendations.map((write) => recommendationRow(write, pseudonym))),
+      this.insertInto('dead_letters', rows.deadLetters.map((letter) => deadLetterRow(letter, pseudonym, this.privacy.userKeyedTopics.has(letter.origin.topic)))),
       this.insertInto('items', (rows.items ?? []).map(itemRow)),
     ]);
   }

@@ -57,6 +57,24 @@ export class RedisStateStore implements StateStore {
     }
   }
 
+  /** Deletes a user's feed and the feeds and feature hashes of their sessions; resolves with the keys deleted. */
+  async forget(userId: string, sessionIds: readonly string[]): Promise<number> {
+    const keys = [this.keys.feed({ kind: 'user', id: userId }), ...sessionIds.flatMap((id) => [this.keys.feed({ kind: 'session', id }), this.keys.session(id)])];
+    return redisCall(() => this.redis.del(...keys), `delete of ${keys.length} keys`);
+  }
+
+  /**
+   * A secret every process of the deployment shares: the first caller's `candidate` is kept (SET NX,
+   * no expiry) and every caller gets the kept one.
+   */
+  async sharedSecret(name: string, candidate: string): Promise<string> {
+    const key = `${this.keys.prefix}${name}`;
+    await redisCall(() => this.redis.set(key, candidate, 'NX'), `set of ${key}`);
+    const kept = await redisCall(() => this.redis.get(key), `read of ${key}`);
+    if (kept === null) throw new RecError('REC_REDIS', `${key} vanished right after it was set`, { retriable: true });
+    return kept;
+  }
+
   async readIntent(key: string): Promise<IntentList | null> {
     const text = await redisCall(() => this.redis.get(this.keys.intent(key)), `read intent ${key}`);
     return text === null ? null : (JSON.parse(text) as IntentList);

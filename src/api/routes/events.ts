@@ -12,7 +12,7 @@ export interface EventRouteOptions {
   readonly publishTimeoutMs: number;
 }
 
-async function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+export async function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new RecError('REC_SINK_TIMEOUT', `${what} took longer than ${ms} ms`, { retriable: true })), ms);

@@ -1,0 +1,86 @@
+import type { ClickHouseClient } from '@clickhouse/client';
+import { chCall } from './client.ts';
+import { identifier, literal } from './sql.ts';
+
+/** Sessions named per delete statement (each a literal in the mutation's text). */
+const SESSIONS_PER_MUTATION = 1000;
+
+/**
+ * Deletes from ClickHouse what identifies one user, by pseudonym: their events and interactions (by
+ * user id, or by one of their sessions, which covers events sent before they logged in), the lists
+ * served to them or their sessions, and the dead letters whose (redacted) payload or key holds their
+ * pseudonym. Aggregate tables hold counts only. Deletes are ClickHouse mutations: issued here, applied
+ * by the server in the background within seconds; `remaining` tells when nothing is left.
+ */
+export class ClickHousePrivacy {
+  private readonly db: string;
+
+  constructor(
+    private readonly client: ClickHouseClient,
+    database: string,
+  ) {
+    this.db = identifier(database);
+  }
+
+  /** Every session id stored with the user's pseudonym. */
+  async sessionsOf(pseudonym: string): Promise<string[]> {
+    const rows = await this.query<{ session_id: string }>(`SELECT DISTINCT session_id FROM ${this.db}.events WHERE user_id = ${literal(pseudonym)}`);
+    return rows.map((row) => row.session_id);
+  }
+
+  /** Issues the deletes for the user and their sessions. */
+  async forget(pseudonym: string, sessions: readonly string[]): Promise<void> {
+    const p = literal(pseudonym);
+    const chunks: string[][] = [];
+    for (let i = 0; i < sessions.length; i += SESSIONS_PER_MUTATION) chunks.push(sessions.slice(i, i + SESSIONS_PER_MUTATION));
+    const ofSessions = (column: string, chunk: readonly string[]): string => (chunk.length === 0 ? '0' : `has(${literal(chunk)}, ${column})`);
+    const statements = [
+      `ALTER TABLE ${this.db}.events DELETE WHERE user_id = ${p}`,
+      `ALTER TABLE ${this.db}.interactions DELETE WHERE user_id = ${p}`,
+      `ALTER TABLE ${this.db}.recommendations DELETE WHERE owner_id = ${p}`,
+      `ALTER TABLE ${this.db}.dead_letters DELETE WHERE position(payload, ${p}) > 0 OR record_key = ${p}`,
+      ...chunks.flatMap((chunk) => [
+        `ALTER TABLE ${this.db}.events DELETE WHERE ${ofSessions('session_id', chunk)}`,
+        `ALTER TABLE ${this.db}.interactions DELETE WHERE ${ofSessions('session_id', chunk)}`,
+        `ALTER TABLE ${this.db}.recommendations DELETE WHERE owner_kind = 'session' AND ${ofSessions('owner_id', chunk)}`,
+      ]),
+    ];
+    for (const statement of statements) await this.command(statement);
+  }
+
+  /** Rows still holding the user or one of their sessions, per table (all 0 once the deletes applied). */
+  async remaining(pseudonym: string, sessions: readonly string[]): Promise<Record<string, number>> {
+    const p = literal(pseudonym);
+    const inSessions = (column: string): string => (sessions.length === 0 ? '0' : `has(${literal(sessions)}, ${column})`);
+    const count = async (table: string, where: string): Promise<number> => Number((await this.query<{ n: string }>(`SELECT count() AS n FROM ${this.db}.${table} WHERE ${where}`))[0]?.n ?? 0);
+    return {
+      events: await count('events', `user_id = ${p} OR ${inSessions('session_id')}`),
+      interactions: await count('interactions', `user_id = ${p} OR ${inSessions('session_id')}`),
+      recommendations: await count('recommendations', `owner_id = ${p} OR (owner_kind = 'session' AND ${inSessions('owner_id')})`),
+      dead_letters: await count('dead_letters', `position(payload, ${p}) > 0 OR record_key = ${p}`),
+    };
+  }
+
+  /** Records a carried-out request (table `privacy_requests`). */
+  async record(row: { readonly user_pseudonym: string; readonly instance: string; readonly requested_ms: number; readonly done_ms: number; readonly sessions: number }): Promise<void> {
+    await chCall('insert into privacy_requests', () => this.client.insert({ table: `${this.db}.privacy_requests`, values: [row], format: 'JSONEachRow' }));
+  }
+
+  /**
+   * Retention: deletes rows of events, interactions and recommendations whose event date, and dead
+   * letters whose receipt, is more than `days` days back.
+   */
+  async expire(days: number, nowMs: number): Promise<void> {
+    const cutoffDay = new Date(nowMs - days * 86_400_000).toISOString().slice(0, 10);
+    for (const table of ['events', 'interactions', 'recommendations']) await this.command(`ALTER TABLE ${this.db}.${table} DELETE WHERE event_date < toDate(${literal(cutoffDay)})`);
+    await this.command(`ALTER TABLE ${this.db}.dead_letters DELETE WHERE received_ms < ${literal(nowMs - days * 86_400_000)}`);
+  }
+
+  private async command(statement: string): Promise<void> {
+    await chCall(statement.slice(0, 80), () => this.client.command({ query: statement }));
+  }
+
+  private async query<T>(query: string): Promise<T[]> {
+    return chCall(query.slice(0, 80), async () => (await this.client.query({ query, format: 'JSONEachRow' })).json<T>());
+  }
+}
