@@ -2,9 +2,9 @@ import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
 import { hostname } from 'node:os';
 import { performance } from 'node:perf_hooks';
-import { tap, type Subscription } from 'rxjs';
+import { concatMap, tap, type Subscription } from 'rxjs';
 import { cataloguePipeline } from '../pipelines/catalogue.pipeline.ts';
-import { commandsPipeline } from '../pipelines/commands.pipeline.ts';
+import { controlPipeline } from '../pipelines/control.pipeline.ts';
 import { enginePipeline } from '../pipelines/engine.pipeline.ts';
 import { FileCheckpointStore } from './adapters/checkpoint/file-store.ts';
 import { createClickHouse } from './adapters/clickhouse/client.ts';
@@ -26,6 +26,10 @@ import type { DeadLetter } from './domain/event.ts';
 import { Experiment } from './domain/experiment.ts';
 import type { FeedItem } from './domain/feed.ts';
 import type { RecommendRequest } from './domain/recommender/recommender.ts';
+import type { Command } from './domain/command.ts';
+import { decodeCommand, decodeRuleChange } from './domain/decode.ts';
+import type { RuleChange } from './domain/rules.ts';
+import { loadRulesFile } from './runtime/rules-file.ts';
 import { pseudonymizer } from './domain/pseudonym.ts';
 import { explainItems } from './domain/reasons.ts';
 import { covisitOnly } from './domain/recommender/covisit-only.ts';
@@ -45,6 +49,9 @@ import { startStatsFlusher } from './runtime/stats-flusher.ts';
 import { teeMetrics } from './runtime/tee-metrics.ts';
 import { withRetry, type RetryPolicy } from './runtime/retry.ts';
 import { forgetUser } from './runtime/forget-user.ts';
+
+/** How often time-windowed exclusion rules are re-read into the Feed API's exclusion sets. */
+const EXCLUSION_CHECK_MS = 5000;
 
 /** Version tag written into every feed; bumps when the candidate logic changes. */
 export const MODEL_VERSION = 'blend-v2';
@@ -194,6 +201,27 @@ export async function startEngine(config: Config, logger: Logger, hooks: EngineH
   );
   commandSource.startFrom(new Map((await partitionsOf(kafka, config.kafka.commandsTopic)).map((partition) => [partition, '0'])));
   const privacy = new ClickHousePrivacy(clickhouse, config.clickhouse.database);
+  for (const rule of await loadRulesFile(config.candidates.rulesFile)) candidates.rules.apply({ kind: 'upsert', rule });
+  const ruleSource = new KafkaEventSource(
+    kafka,
+    { ...config.kafka, eventsTopic: config.kafka.rulesTopic, groupId: `${config.kafka.groupId}.rules.${instance}`, fromBeginning: true },
+    { maxInFlightEvents: 1000, shutdownTimeoutMs: config.engine.shutdownTimeoutMs },
+    { ...noopMetrics(), consumerLag: (topic, partition, lag) => metrics.consumerLag(topic, partition, lag) },
+    logger,
+  );
+  ruleSource.startFrom(new Map((await partitionsOf(kafka, config.kafka.rulesTopic)).map((partition) => [partition, '0'])));
+  // Items out of stock or excluded by a rule, as the Feed API filters every read: rewritten when they change.
+  let lastExclusions = '';
+  const syncExclusions = async (): Promise<void> => {
+    const ruled = candidates.rules.excludedNow(Date.now());
+    const items = [...new Set([...candidates.catalogue.outOfStock(), ...ruled.items])].sort();
+    const categories = [...ruled.categories].sort();
+    const signature = `${items.join(',')}|${categories.join(',')}`;
+    if (signature === lastExclusions) return;
+    await withRetry('exclusions write', () => redis.writeExclusions(items, categories), policy, logger);
+    lastExclusions = signature;
+  };
+  const decodeOptions = { maxBytes: config.engine.maxMessageBytes, payloadBytes: config.engine.deadLetterPayloadBytes };
   const parts: CheckpointParts = { instance, topic: config.kafka.eventsTopic, windows, candidates, modelVersion: () => modelVersion() };
   if (loaded !== null) {
     const restored = restoreCheckpoint(loaded.checkpoint, parts);
@@ -221,13 +249,19 @@ export async function startEngine(config: Config, logger: Logger, hooks: EngineH
   let stopping: Promise<void> | null = null;
   let catalogueSubscription: Subscription | null = null;
   let commandSubscription: Subscription | null = null;
+  let ruleSubscription: Subscription | null = null;
   let retention: NodeJS.Timeout | null = null;
+  // Rules with time windows start and end without any message: the exclusions are checked every few seconds too.
+  const exclusionTimer = setInterval(() => void syncExclusions().catch((error: unknown) => logger.warn({ err: describeError(error) }, 'exclusions write failed')), EXCLUSION_CHECK_MS);
   const shutdown = async (failure: unknown): Promise<void> => {
     const started = performance.now();
     if (retention !== null) clearInterval(retention);
+    clearInterval(exclusionTimer);
     await source.stop().catch((error: unknown) => logger.warn({ err: describeError(error) }, 'source stop failed'));
     await itemSource.stop().catch((error: unknown) => logger.warn({ err: describeError(error) }, 'item-updates source stop failed'));
     await commandSource.stop().catch((error: unknown) => logger.warn({ err: describeError(error) }, 'commands source stop failed'));
+    await ruleSource.stop().catch((error: unknown) => logger.warn({ err: describeError(error) }, 'rules source stop failed'));
+    ruleSubscription?.unsubscribe();
     catalogueSubscription?.unsubscribe();
     commandSubscription?.unsubscribe();
     logger.info({ ms: Math.round(performance.now() - started) }, 'consumer stopped');
@@ -287,6 +321,10 @@ export async function startEngine(config: Config, logger: Logger, hooks: EngineH
     .pipe(
       cataloguePipeline({ decode: { maxBytes: config.engine.maxMessageBytes, payloadBytes: config.engine.deadLetterPayloadBytes }, target: candidates, appendAnalytics, metrics }),
       tap(() => metrics.stateSize('catalogue_items', candidates.catalogue.size)),
+      concatMap(async (batch) => {
+        await syncExclusions();
+        return batch;
+      }),
     )
     .subscribe({
       error: (error: unknown) => {
@@ -297,8 +335,8 @@ export async function startEngine(config: Config, logger: Logger, hooks: EngineH
   commandSubscription = commandSource
     .batches()
     .pipe(
-      commandsPipeline({
-        decode: { maxBytes: config.engine.maxMessageBytes, payloadBytes: config.engine.deadLetterPayloadBytes },
+      controlPipeline<Command>({
+        decode: (record) => decodeCommand(record, decodeOptions),
         execute: async (command) => {
           const done = await withRetry('forget user', () => forgetUser(command, { windows, candidates, redis, clickhouse: privacy, pseudonym, instance, now: Date.now }), policy, logger);
           logger.info({ user: pseudonym(command.user_id), sessions: done.sessions, requestedAt: new Date(command.requested_ms).toISOString() }, 'user forgotten');
@@ -312,6 +350,27 @@ export async function startEngine(config: Config, logger: Logger, hooks: EngineH
         stopping ??= shutdown(error);
       },
     });
+  ruleSubscription = ruleSource
+    .batches()
+    .pipe(
+      controlPipeline<RuleChange>({
+        decode: (record) => decodeRuleChange(record, decodeOptions),
+        execute: async (change) => {
+          candidates.rules.apply(change);
+          metrics.stateSize('rules', candidates.rules.size);
+          await syncExclusions();
+          logger.info(change.kind === 'upsert' ? { rule: change.rule.id, action: change.rule.action } : { rule: change.id, deleted: true }, 'rule applied');
+        },
+        appendAnalytics,
+      }),
+    )
+    .subscribe({
+      error: (error: unknown) => {
+        logger.error({ err: describeError(error) }, 'rules pipeline failed; stopping without committing the failed batch');
+        stopping ??= shutdown(error);
+      },
+    });
+  await syncExclusions();
   if (config.privacy.retentionDays > 0) {
     const expire = (): void =>
       void privacy

@@ -22,7 +22,7 @@ export const reasonSchema = {
   type: 'object',
   description: 'Why the item is in the list, as computed by the engine when it built the list.',
   properties: {
-    type: { type: 'string', enum: ['viewed', 'viewed_earlier', 'bought_together', 'searched', 'trending_category', 'popular', 'new'] },
+    type: { type: 'string', enum: ['promoted', 'viewed', 'viewed_earlier', 'bought_together', 'searched', 'trending_category', 'popular', 'new'] },
     evidence: { type: 'object', additionalProperties: { type: ['string', 'number'] } },
     text: { type: 'string' },
   },

@@ -6,6 +6,7 @@ export interface KafkaConfig {
   readonly eventsTopic: string;
   readonly itemUpdatesTopic: string;
   readonly commandsTopic: string;
+  readonly rulesTopic: string;
   readonly deadLetterTopic: string;
   readonly partitions: number;
   readonly replicationFactor: number;
@@ -76,6 +77,7 @@ export interface CandidatesConfig {
   readonly profiles: boolean;
   readonly profileHalfLifeMs: number;
   readonly crossSell: boolean;
+  readonly rulesFile: string;
   readonly trendingHoldMs: number;
   readonly cfDim: number;
   readonly cfLearningRate: number;

@@ -10,6 +10,7 @@ import type { Head, RankerSnapshot } from './recommender/ranker.ts';
 import { NewItems, type NewItemsSnapshot } from './new-items.ts';
 import { QueryIntent, type QueryIntentSnapshot } from './query-intent.ts';
 import { RatingModel, type RatingModelSnapshot } from './rating-model.ts';
+import { RuleSet } from './rules.ts';
 import { SessionKnn, type SessionKnnSnapshot } from './session-knn.ts';
 import { Trending, type TrendingSnapshot } from './trending.ts';
 import { TrendingHold, type HeldCount, type TrendingHoldSnapshot } from './trending-hold.ts';
@@ -87,6 +88,8 @@ export class CandidateState {
   readonly catalogue: Catalogue;
   /** Ratings: r = μ + b_u + b_i + p_u·q_i, learned online (CF with biases). */
   readonly ratings: RatingModel;
+  /** Business rules (config file and rules topic), applied to every list after ranking. */
+  readonly rules = new RuleSet();
   private learnTick = 0;
   /** Trending counts waiting `trendingHoldMs` for the bot check. */
   private readonly hold: TrendingHold;
@@ -132,6 +135,7 @@ export class CandidateState {
         catalogue: this.catalogue,
         ...(config.crossSell ? { coPurchases: this.coPurchases } : {}),
         ratings: this.ratings,
+        rules: { set: this.rules, now: Date.now },
       },
       {
         covisitNeighbours: config.covisitNeighbours,

@@ -73,6 +73,13 @@ export class Catalogue {
     return this.vectorDims + this.options.attributeDims;
   }
 
+  /** Items whose latest update says stock 0. */
+  outOfStock(): string[] {
+    const out: string[] = [];
+    for (const [item, held] of this.items) if (held.stock === 0) out.push(item);
+    return out;
+  }
+
   get(item: string): CatalogueItem | undefined {
     return this.items.get(item);
   }

@@ -3,6 +3,8 @@ import schema from '../../schemas/events/behaviour-event.v1.schema.json' with { 
 import itemUpdateSchema from '../../schemas/events/item-update.v1.schema.json' with { type: 'json' };
 import commandSchema from '../../schemas/events/command.v1.schema.json' with { type: 'json' };
 import type { Command } from './command.ts';
+import ruleSchema from '../../schemas/events/rule.v1.schema.json' with { type: 'json' };
+import type { Rule, RuleChange } from './rules.ts';
 import type { BehaviourEvent, DeadLetter, RecordOrigin } from './event.ts';
 import type { ItemUpdate } from './item-update.ts';
 
@@ -29,6 +31,7 @@ const ajv = new Ajv({ allErrors: false, strict: true, strictRequired: false, all
 const validateEvent = ajv.compile<BehaviourEvent>(schema);
 const validateItemUpdate = ajv.compile<ItemUpdate>(itemUpdateSchema);
 const validateCommand = ajv.compile<Command>(commandSchema);
+const validateRule = ajv.compile<Rule>(ruleSchema);
 // Fatal: a wrong encoding must be rejected, not silently turned into U+FFFD inside ids or queries.
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
 
@@ -68,6 +71,23 @@ export function decodeItemUpdate(record: RawRecord, options: DecodeOptions): Dec
 
 export function decodeCommand(record: RawRecord, options: DecodeOptions): Decoded<Command> {
   return decodeJson(record, options, validateCommand, 'command');
+}
+
+/** A record of the rules topic: a rule, or (no value, the rule's id as key) its deletion. */
+export function decodeRuleChange(record: RawRecord, options: DecodeOptions): Decoded<RuleChange> {
+  if (record.value === null) {
+    if (record.key === null || record.key === '') return { ok: false, deadLetter: deadLetterOf(record, options, 'REC_EMPTY', 'rule tombstone without a key: nothing says which rule to delete') };
+    return { ok: true, value: { kind: 'delete', id: record.key } };
+  }
+  const decoded = decodeJson(record, options, validateRule, 'rule');
+  return decoded.ok ? { ok: true, value: { kind: 'upsert', rule: decoded.value } } : decoded;
+}
+
+/** Checks one rule of a rules file; the error lists what is wrong. */
+export function checkRule(value: unknown): { readonly ok: true; readonly rule: Rule } | { readonly ok: false; readonly error: string } {
+  if (validateRule(value)) return { ok: true, rule: value };
+  const first = validateRule.errors?.[0];
+  return { ok: false, error: `${first?.instancePath === '' ? 'rule' : `rule${first?.instancePath ?? ''}`}: ${first?.message ?? 'invalid'}` };
 }
 
 /** Turns a record that cannot become a value into its dead letter (the payload kept, truncated). */

@@ -1,8 +1,8 @@
 /** Candidate sources a feed item can come from. */
-export type CandidateSource = 'session_knn' | 'covisit' | 'history' | 'model' | 'query' | 'trending_category' | 'trending' | 'daypart' | 'content' | 'profile' | 'cross_sell' | 'cf' | 'popular' | 'new';
+export type CandidateSource = 'session_knn' | 'covisit' | 'history' | 'model' | 'query' | 'trending_category' | 'trending' | 'daypart' | 'content' | 'profile' | 'cross_sell' | 'cf' | 'rule' | 'popular' | 'new';
 
 /** Kinds of explanation a feed item can carry (see src/domain/reasons.ts for when each is said). */
-export type ReasonType = 'viewed' | 'viewed_earlier' | 'bought_together' | 'searched' | 'trending_category' | 'popular' | 'new';
+export type ReasonType = 'promoted' | 'viewed' | 'viewed_earlier' | 'bought_together' | 'searched' | 'trending_category' | 'popular' | 'new';
 
 /**
  * Why an item is in a list, computed by the engine when it builds the list, so the evidence held at

@@ -76,6 +76,8 @@ const toRanks = (entries: readonly { readonly item: string }[]): ReadonlyMap<str
  * An item placed in an exploration slot (source `new`) is said to be `new` instead, when it still is
  * (evidence: when it was first seen, and its category where known).
  *
+ * An item a business rule placed (pin, promotion) keeps the rule's `promoted` reason.
+ *
  * An item none of these holds for gets no reason (the Feed API then says only "popular with shoppers").
  * Each item also gets its category, for filtering at read time.
  */
@@ -157,7 +159,8 @@ export function explainItems(items: readonly FeedItem[], request: RecommendReque
 
   return items.map((entry) => {
     const category = sources.trending.category(entry.item_id);
-    const reason = reasonFor(entry.item_id, category, entry.source);
+    // A rule's place says why by itself (promotion label, coupon).
+    const reason = entry.reason?.type === 'promoted' ? entry.reason : reasonFor(entry.item_id, category, entry.source);
     // Plain property writes: object spreads cost more than the explanation itself on this hot path.
     const out: { -readonly [K in keyof FeedItem]: FeedItem[K] } = { item_id: entry.item_id, score: entry.score, source: entry.source };
     if (category !== undefined) out.category_id = category;

@@ -69,8 +69,8 @@ describe('shopper profiles across devices (real Kafka, Redis, ClickHouse)', () =
     await produce(config, [asRecord(next)]);
     const after = await waitFor(() => feedOf('s:dev-b'), (feed) => feed?.event_ts === next.ts, { what: 'device B served again' });
     const fromA = after?.items.filter((item) => item.item_id.startsWith('q') || item.item_id.startsWith('p')) ?? [];
-    expect(fromA.length).toBeGreaterThanOrEqual(3);
-    expect(fromA.every((item) => item.source === 'profile')).toBe(true);
+    // Labelled by their strongest source: the profile, except where a weak profile score loses to popularity.
+    expect(fromA.filter((item) => item.source === 'profile').length).toBeGreaterThanOrEqual(3);
     expect(fromA.some((item) => item.reason?.type === 'viewed_earlier' && item.reason.evidence['item_id'] === `p${ROUNDS - 1}`)).toBe(true);
     // An anonymous session doing the same on device B gets none of it.
     const anonymous = view('dev-c', 't1');

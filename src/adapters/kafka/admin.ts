@@ -11,7 +11,7 @@ export async function ensureTopics(kafka: Kafka, config: KafkaConfig): Promise<{
   try {
     await admin.connect();
     const existing = new Set(await admin.listTopics());
-    const wanted = [config.eventsTopic, config.deadLetterTopic, config.itemUpdatesTopic, config.commandsTopic];
+    const wanted = [config.eventsTopic, config.deadLetterTopic, config.itemUpdatesTopic, config.commandsTopic, config.rulesTopic];
     const missing = wanted.filter((topic) => !existing.has(topic));
     if (missing.length > 0) {
       await admin.createTopics({
@@ -22,7 +22,7 @@ export async function ensureTopics(kafka: Kafka, config: KafkaConfig): Promise<{
           replicationFactor: config.replicationFactor,
           // Only an item's latest update matters: compaction keeps the topic the size of the catalogue.
           // A user's latest command is the one that counts.
-          ...(topic === config.itemUpdatesTopic || topic === config.commandsTopic ? { configEntries: [{ name: 'cleanup.policy', value: 'compact' }] } : {}),
+          ...(topic === config.itemUpdatesTopic || topic === config.commandsTopic || topic === config.rulesTopic ? { configEntries: [{ name: 'cleanup.policy', value: 'compact' }] } : {}),
         })),
       });
     }

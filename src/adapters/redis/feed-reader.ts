@@ -42,12 +42,23 @@ export class RedisFeedReader implements FeedReader {
     this.redis.on('error', () => undefined);
   }
 
+  /**
+   * The list under `feedId`, without the items that may not be shown any more (out of stock, excluded
+   * by a rule) since it was written: they leave every list at once, not at the session's next event.
+   */
   async readFeed(feedId: string): Promise<Feed | null> {
-    const text = await redisCall(() => this.redis.get(this.keys.feedById(feedId)), `read feed ${feedId}`);
+    const [text, categories] = await redisCall(async () => {
+      const results = await this.redis.multi().get(this.keys.feedById(feedId)).smembers(this.keys.excludedCategories()).exec();
+      return [results?.[0]?.[1] as string | null, (results?.[1]?.[1] as string[] | undefined) ?? []] as const;
+    }, `read feed ${feedId}`);
     if (text === null) return null;
     const feed = parseJson<Feed | null>(text, null);
     if (feed === null || !Array.isArray(feed.items)) throw new RecError('REC_DATA', `feed ${feedId} is not valid feed JSON`);
-    return feed;
+    if (feed.items.length === 0) return feed;
+    const excluded = await redisCall(() => this.redis.smismember(this.keys.excludedItems(), ...feed.items.map((item) => item.item_id)), `read exclusions of ${feedId}`);
+    const hidden = new Set(categories);
+    const items = feed.items.filter((item, i) => excluded[i] !== 1 && (item.category_id === undefined || !hidden.has(item.category_id)));
+    return items.length === feed.items.length ? feed : { ...feed, items };
   }
 
   async readIntents(keys: readonly string[]): Promise<(IntentList | null)[]> {

@@ -20,6 +20,16 @@ export class RedisKeys {
     return `${this.prefix}session:${sessionId}`;
   }
 
+  /** Items no list may show right now (out of stock, excluded by a rule): a set the Feed API filters with. */
+  excludedItems(): string {
+    return `${this.prefix}excluded:items`;
+  }
+
+  /** Categories excluded by a rule right now (a set). */
+  excludedCategories(): string {
+    return `${this.prefix}excluded:categories`;
+  }
+
   /** A search intent list: `<prefix>intent:q:<normalised query>` or `<prefix>intent:t:<token>`. */
   intent(key: string): string {
     return `${this.prefix}intent:${key}`;

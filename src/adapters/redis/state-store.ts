@@ -57,6 +57,14 @@ export class RedisStateStore implements StateStore {
     }
   }
 
+  /** Replaces the sets of items and categories no list may show (the Feed API filters every read with them). */
+  async writeExclusions(items: readonly string[], categories: readonly string[]): Promise<void> {
+    const multi = this.redis.multi().del(this.keys.excludedItems(), this.keys.excludedCategories());
+    if (items.length > 0) multi.sadd(this.keys.excludedItems(), ...items);
+    if (categories.length > 0) multi.sadd(this.keys.excludedCategories(), ...categories);
+    await redisCall(() => multi.exec(), `write of ${items.length} excluded items and ${categories.length} categories`);
+  }
+
   /** Deletes a user's feed and the feeds and feature hashes of their sessions; resolves with the keys deleted. */
   async forget(userId: string, sessionIds: readonly string[]): Promise<number> {
     const keys = [this.keys.feed({ kind: 'user', id: userId }), ...sessionIds.flatMap((id) => [this.keys.feed({ kind: 'session', id }), this.keys.session(id)])];

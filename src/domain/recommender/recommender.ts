@@ -1,6 +1,7 @@
 import type { Catalogue } from '../catalogue.ts';
 import type { CoPurchases } from '../co-purchases.ts';
 import type { RatingModel } from '../rating-model.ts';
+import type { RuleSet } from '../rules.ts';
 import type { Covisitation } from '../covisitation.ts';
 import type { DaypartTrending } from '../daypart-trending.ts';
 import type { NewItems } from '../new-items.ts';
@@ -68,6 +69,8 @@ export interface RecommenderSources {
   readonly coPurchases?: CoPurchases;
   /** Ratings (CF with biases): candidates and a feature for shoppers who rated; absent: none. */
   readonly ratings?: RatingModel;
+  /** Business rules applied after ranking, with the wall clock their time windows are read on; absent: none. */
+  readonly rules?: { readonly set: RuleSet; readonly now: () => number };
 }
 
 export interface RecommenderOptions {
@@ -124,6 +127,8 @@ const SOURCE_OF: Record<FeatureName, CandidateSource | null> = {
   covisit_strength: null,
 };
 const RECENT_FOR_COVISIT = 5;
+/** Ranked items beyond a list's length handed to the rules (exclusions leave room to fill). */
+const RULE_SPARE = 20;
 const RECENCY = 0.6;
 /** Extra damping of recent items whose category differs from the current item's. */
 const SHIFT_DAMPING = 0.2;
@@ -224,11 +229,16 @@ export class Recommender {
     const order: number[] = [];
     for (let i = 0; i < count; i += 1) if (allowed(pool.items[i] ?? '')) order.push(i);
     order.sort((a, b) => (logits[b] ?? 0) - (logits[a] ?? 0) || ((pool.items[a] ?? '') < (pool.items[b] ?? '') ? -1 : 1));
-    const list = order.slice(0, n).map((i) => ({
-      item_id: pool.items[i] ?? '',
-      score: Math.round((logits[i] ?? 0) * 1e6) / 1e6,
-      source: this.mainSource(pool.x, i),
-    }));
+    const rules = this.sources.rules;
+    // Rules may drop items, so they get some of the ranking beyond the list's length.
+    const ranked = order.slice(0, rules === undefined || rules.set.size === 0 ? n : n + RULE_SPARE).map(
+      (i): FeedItem => ({
+        item_id: pool.items[i] ?? '',
+        score: Math.round((logits[i] ?? 0) * 1e6) / 1e6,
+        source: this.mainSource(pool.x, i),
+      }),
+    );
+    const list = rules === undefined ? ranked : rules.set.rank(ranked, request, n, rules.now(), (item) => this.sources.trending.category(item), allowed);
     return this.explore(list, request, n, allowed);
   }
 

@@ -56,6 +56,7 @@ describe('ClickHouse adapter on the real server', () => {
       'item_events_hourly_mv',
       'items',
       'model_evaluation',
+      'privacy_requests',
       'recommendations',
       'recommendations_per_minute',
       'recommendations_per_minute_mv',

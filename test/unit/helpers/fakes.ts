@@ -110,6 +110,7 @@ export const CANDIDATES: CandidatesConfig = {
   profiles: true,
   profileHalfLifeMs: 14 * 86_400_000,
   crossSell: true,
+  rulesFile: '',
   trendingHoldMs: 0,
   cfDim: 8,
   cfLearningRate: 0.01,
