@@ -14,6 +14,9 @@ export default defineConfig({
           name: 'unit',
           include: ['test/unit/**/*.test.ts', 'test/contract/**/*.test.ts'],
           environment: 'node',
+          // A few tests replay a planted stream through the whole pipeline (seconds on an idle 2-core
+          // machine); the bound guards against hangs, not speed (speed is `npm run bench`).
+          testTimeout: 30_000,
         },
       },
       {

@@ -5,10 +5,9 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command } from 'commander';
-import { loadConfig } from '../src/config/load.ts';
 import { describeError } from '../src/errors.ts';
 import { profileEval, type ProfileArmFigures } from '../src/eval/profiles.ts';
-import { loadDiginetica } from '../src/replay/diginetica.ts';
+import { rawEvaluation } from '../src/eval/raw-events.ts';
 
 const program = new Command()
   .option('--data <dir>', 'folder laid out like the Diginetica download (raw-cikm2016/)', join(import.meta.dirname, '..', '..', 'shared', 'data', 'diginetica'))
@@ -18,9 +17,8 @@ const opts = program.opts<{ data: string; json?: string }>();
 
 async function main(): Promise<void> {
   const out = (line: string): void => void process.stdout.write(`${line}\n`);
-  const loaded = await loadDiginetica({ dataDir: opts.data, sources: ['views', 'purchases'], limit: 0, shiftToNow: false, now: Date.now(), preferFullViews: true, onNotice: (m) => out(`note: ${m}`) });
+  const { loaded, config } = await rawEvaluation(opts.data, process.env, (m) => out(`note: ${m}`));
   const started = Date.now();
-  const config = loadConfig({ ...process.env, STREAMREC_CANDIDATES_EXCLUDE_CURRENT_ITEM: 'false', STREAMREC_CANDIDATES_RANKER_IMPRESSION_NEGATIVES: 'false' });
   const report = profileEval(loaded.events, config);
   const seconds = (Date.now() - started) / 1000;
   out(`${loaded.events.length.toLocaleString('en-US')} events (views ${loaded.sources.views.file ?? 'none'}, purchases), ${report.users.toLocaleString('en-US')} known users, ${report.returningUsers.toLocaleString('en-US')} returning, ${report.returningSessions.toLocaleString('en-US')} returning sessions; ${seconds.toFixed(1)} s`);

@@ -316,6 +316,13 @@ export async function startEngine(config: Config, logger: Logger, hooks: EngineH
         stopping ??= shutdown(null);
       },
     });
+  // A side stream that fails stops the engine like the main one: nothing after the failed batch is committed.
+  const stopOnError = (stream: string): { error: (error: unknown) => void } => ({
+    error: (error: unknown) => {
+      logger.error({ err: describeError(error) }, `${stream} pipeline failed; stopping without committing the failed batch`);
+      stopping ??= shutdown(error);
+    },
+  });
   catalogueSubscription = itemSource
     .batches()
     .pipe(
@@ -326,12 +333,7 @@ export async function startEngine(config: Config, logger: Logger, hooks: EngineH
         return batch;
       }),
     )
-    .subscribe({
-      error: (error: unknown) => {
-        logger.error({ err: describeError(error) }, 'item-updates pipeline failed; stopping without committing the failed batch');
-        stopping ??= shutdown(error);
-      },
-    });
+    .subscribe(stopOnError('item-updates'));
   commandSubscription = commandSource
     .batches()
     .pipe(
@@ -344,12 +346,7 @@ export async function startEngine(config: Config, logger: Logger, hooks: EngineH
         appendAnalytics,
       }),
     )
-    .subscribe({
-      error: (error: unknown) => {
-        logger.error({ err: describeError(error) }, 'commands pipeline failed; stopping without committing the failed batch');
-        stopping ??= shutdown(error);
-      },
-    });
+    .subscribe(stopOnError('commands'));
   ruleSubscription = ruleSource
     .batches()
     .pipe(
@@ -364,12 +361,7 @@ export async function startEngine(config: Config, logger: Logger, hooks: EngineH
         appendAnalytics,
       }),
     )
-    .subscribe({
-      error: (error: unknown) => {
-        logger.error({ err: describeError(error) }, 'rules pipeline failed; stopping without committing the failed batch');
-        stopping ??= shutdown(error);
-      },
-    });
+    .subscribe(stopOnError('rules'));
   await syncExclusions();
   if (config.privacy.retentionDays > 0) {
     const expire = (): void =>
