@@ -42,7 +42,9 @@ async function main(): Promise<void> {
       out(`| ${name} | ${slice} | ${r.with[slice].clicks.toLocaleString('en-US')} | ${cell(r.without[slice])} | ${cell(r.with[slice])} | ${ratio(r.with[slice], r.without[slice])} |`);
     }
   }
-  for (const r of results) out(`\n${r.name}: ${r.events.toLocaleString('en-US')} events, ${r.searches.toLocaleString('en-US')} searches, both replays ${r.seconds} s`);
+  for (const r of results) {
+    out(`\n${r.name}: ${r.events.toLocaleString('en-US')} events, ${r.searches.toLocaleString('en-US')} searches, both replays ${r.seconds} s; ${r.sessionsFlaggedAsBots.toLocaleString('en-US')} of ${r.sessions.toLocaleString('en-US')} sessions taken for bots`);
+  }
   if (opts.json !== undefined) writeFileSync(opts.json, `${JSON.stringify({ date: new Date().toISOString(), results }, null, 2)}\n`);
 }
 

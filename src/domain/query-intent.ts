@@ -1,4 +1,5 @@
 import { ForwardDecay } from './decay.ts';
+import { TokenSpelling } from './token-spelling.ts';
 
 /** Bounds and decay of the query → item statistics. */
 export interface QueryIntentOptions {
@@ -107,6 +108,8 @@ export function queryTokens(normalized: string): string[] {
 export class QueryIntent {
   private readonly queries = new Map<string, Bucket>();
   private readonly tokens = new Map<string, Bucket>();
+  /** The known tokens by spelling, so a misspelt word still finds its list. */
+  private readonly spelling = new TokenSpelling();
   private readonly decay: ForwardDecay;
   private readonly touchedQueries = new Set<string>();
   private readonly touchedTokens = new Set<string>();
@@ -167,7 +170,7 @@ export class QueryIntent {
       const exact = this.queries.get(normalized);
       const tokens: IntentList[] = [];
       for (const token of queryTokens(normalized)) {
-        const bucket = this.tokens.get(token);
+        const bucket = this.tokens.get(token) ?? this.likelySpelling(token);
         if (bucket !== undefined) tokens.push(listOf(bucket, Number.POSITIVE_INFINITY));
       }
       full = blendIntent(exact === undefined ? null : listOf(exact, Number.POSITIVE_INFINITY), tokens, Number.POSITIVE_INFINITY);
@@ -176,6 +179,16 @@ export class QueryIntent {
     }
     // The ranking is a total order (ties broken by id), so the top k of the full list is the top k.
     return full.items.length <= k ? full : { ...full, items: full.items.slice(0, k) };
+  }
+
+  /** For an unknown token, the best-supported known token one edit away (a typo), if any. */
+  private likelySpelling(token: string): Bucket | undefined {
+    let best: Bucket | undefined;
+    for (const known of this.spelling.near(token)) {
+      const bucket = this.tokens.get(known);
+      if (bucket !== undefined && (best === undefined || bucket.total > best.total)) best = bucket;
+    }
+    return best;
   }
 
   snapshot(): QueryIntentSnapshot {
@@ -191,14 +204,21 @@ export class QueryIntent {
       for (const [key, [items, categories, total]] of rows) table.set(key, { items: new Map(items), categories: new Map(categories), total });
     };
     load(this.queries, snapshot.queries);
+    for (const token of this.tokens.keys()) this.spelling.remove(token);
     load(this.tokens, snapshot.tokens);
+    for (const token of this.tokens.keys()) this.spelling.add(token);
   }
 
   private add(table: Map<string, Bucket>, key: string, item: string, category: string | null, w: number): void {
     let bucket = table.get(key);
     if (bucket === undefined) {
       bucket = { items: new Map(), categories: new Map(), total: 0 };
-      if (table.size >= this.options.maxKeys) table.delete(table.keys().next().value as string);
+      if (table.size >= this.options.maxKeys) {
+        const evicted = table.keys().next().value as string;
+        table.delete(evicted);
+        if (table === this.tokens) this.spelling.remove(evicted);
+      }
+      if (table === this.tokens) this.spelling.add(key);
     } else {
       table.delete(key);
     }

@@ -32,6 +32,9 @@ export interface SearchEvalResult {
   readonly without: IntentSlices;
   readonly with: IntentSlices;
   readonly seconds: number;
+  /** Sessions of the log, and those the engine took for bots (their events are neither scored nor learned from). */
+  readonly sessions: number;
+  readonly sessionsFlaggedAsBots: number;
 }
 
 type SliceName = keyof IntentSlices;
@@ -93,12 +96,18 @@ async function* records(events: readonly BehaviourEvent[]): AsyncGenerator<Buffe
 }
 
 /** One replay: every click scored against the list its session was served just before it. */
-async function replay(log: SearchLog, config: Config): Promise<{ slices: IntentSlices; seconds: number }> {
+async function replay(log: SearchLog, config: Config): Promise<{ slices: IntentSlices; seconds: number; sessions: number; flagged: number }> {
   const tally = new Tally();
   const observer = new QueryObserver();
+  const sessions = new Set<string>();
+  const flagged = new Set<string>();
   const { seconds } = await replayThroughPipeline(records(log.events), config, {
     batchSize: 1,
     onBatch: (batch) => {
+      for (const { event, bot } of batch.events) {
+        sessions.add(event.session_id);
+        if (bot !== undefined) flagged.add(event.session_id);
+      }
       for (const { ingested, served } of batch.applied) {
         const event = ingested.event;
         // A click with no list served before it counts as a miss.
@@ -114,7 +123,7 @@ async function replay(log: SearchLog, config: Config): Promise<{ slices: IntentS
       }
     },
   });
-  return { slices: tally.result(), seconds };
+  return { slices: tally.result(), seconds, sessions: sessions.size, flagged: flagged.size };
 }
 
 /**
@@ -132,5 +141,7 @@ export async function evaluateSearchIntent(log: SearchLog, config: (intent: bool
     without: without.slices,
     with: withIntent.slices,
     seconds: Math.round((without.seconds + withIntent.seconds) * 10) / 10,
+    sessions: withIntent.sessions,
+    sessionsFlaggedAsBots: withIntent.flagged,
   };
 }

@@ -231,6 +231,10 @@ describe('sessionWindow', () => {
     expect(first.applied.map((a) => a.ingested.event.event_id)).toEqual(['c0', 'c1', 'c2', 'h1']);
     expect(first.flagged).toEqual(['bot']);
     expect(first.botEvents).toEqual(new Map([['repeat', 2]]));
+    // The same item again and again, but never 4 times within a minute: a shopper coming back to it.
+    const slow = Array.from({ length: 10 }, (_, k) => event({ event_id: `v${k}`, session_id: 'fan', item_id: 'target', ts: T0 + k * 30_000 }));
+    const patient = await firstValueFrom(of(decodedBatch(slow, { partition: 1 })).pipe(sessionWindow(windows)));
+    expect(patient.flagged).toBeUndefined();
     const second = await firstValueFrom(of(decodedBatch(clicks(5, 7), { firstOffset: 10 })).pipe(sessionWindow(windows)));
     expect(second.applied).toEqual([]);
     expect(second.flagged).toBeUndefined();
