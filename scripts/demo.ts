@@ -18,6 +18,7 @@ import { runReplay } from '../src/replay/run.ts';
 import { EngineProcess } from './demo/engine-process.ts';
 import { formatFeed, pickCategoryShift, shareInCategory, type LiveScript } from './demo/live-session.ts';
 import { DEMO_ENV, resetNamespace } from './demo/namespace.ts';
+import { showStrategies } from './demo/strategies.ts';
 import { histogramQuantile, parsePrometheus, sum } from '../src/adapters/metrics/prom-text.ts';
 
 const program = new Command()
@@ -115,7 +116,8 @@ async function main(): Promise<void> {
   const firstIngest = Number(span[0]?.first ?? drainedAt);
   say(`  engine throughput: ${fmt(Math.round(produced / Math.max(0.001, (drainedAt - firstIngest) / 1000)))} events/s (first record received → all stored)`);
 
-  await liveShopper(script, opts.data);
+  const shopper = await liveShopper(script, opts.data);
+  if (shopper !== null) liveProduced += await showStrategies(shopper.session, shopper.last, { config, api: storefront, key: env.STREAMREC_API_KEYS, say });
   await liveSessions(live);
   await realSession(clickhouse);
 
@@ -219,10 +221,10 @@ async function prometheusCheck(): Promise<void> {
 }
 
 /** A new shopper replays a real session that switches category; we watch the feed after every click. */
-async function liveShopper(script: LiveScript | null, dataDir: string): Promise<void> {
+async function liveShopper(script: LiveScript | null, dataDir: string): Promise<{ session: string; last: BehaviourEvent } | null> {
   if (script === null) {
     say('• no session with a category shift found in the data; skipping the live shopper');
-    return;
+    return null;
   }
   const categories = await loadCategories(join(dataDir, 'raw-cikm2016', 'product-categories.csv.gz'));
   const categoryOf = (item: string): string | undefined => categories.get(item);
@@ -233,9 +235,11 @@ async function liveShopper(script: LiveScript | null, dataDir: string): Promise<
   const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner });
   await producer.connect();
   const redis = new Redis(config.redis.url);
+  let last: BehaviourEvent | null = null;
   for (const [i, step] of script.items.entries()) {
     const ts = Date.now();
     const event: BehaviourEvent = { event_id: `${session}-${i}`, type: 'view', ts, session_id: session, item_id: step.item, category_id: step.category };
+    last = event;
     await producer.send({ topic: config.kafka.eventsTopic, acks: -1, messages: [{ key: session, value: JSON.stringify(event) }] });
     liveProduced += 1;
     let feed: Feed | null = null;
@@ -252,6 +256,7 @@ async function liveShopper(script: LiveScript | null, dataDir: string): Promise<
   }
   await redis.quit();
   await producer.disconnect();
+  return last === null ? null : { session, last };
 }
 
 /** The replayed session with the most events: its last events (ClickHouse) and its feed (Redis). */
