@@ -2,18 +2,12 @@
  * `npm run eval:cross-sell -- --data <diginetica folder>`: HR@20 / MRR@20 of the next purchase after a
  * cart event (an earlier purchase of the session), with and without cross-sell, on the raw views and purchases.
  */
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { Command } from 'commander';
 import { describeError } from '../src/errors.ts';
+import { rawDataOptions, writeJson } from './eval/raw-options.ts';
 import { crossSellEval } from '../src/eval/cross-sell.ts';
 import { rawEvaluation } from '../src/eval/raw-events.ts';
 
-const program = new Command()
-  .option('--data <dir>', 'folder laid out like the Diginetica download (raw-cikm2016/)', join(import.meta.dirname, '..', '..', 'shared', 'data', 'diginetica'))
-  .option('--json <file>', 'write the figures as JSON')
-  .parse();
-const opts = program.opts<{ data: string; json?: string }>();
+const opts = rawDataOptions();
 
 async function main(): Promise<void> {
   const out = (line: string): void => void process.stdout.write(`${line}\n`);
@@ -28,7 +22,7 @@ async function main(): Promise<void> {
   const wo = report.withoutCrossSell;
   out(`| ${w.rows.toLocaleString('en-US')} | ${w.hr20} | ${wo.hr20} | ${report.popularity.hr20} | ${w.mrr20} | ${wo.mrr20} |`);
   out(`${report.boughtTogetherBefore.toLocaleString('en-US')} of them bought an item already bought together with a basket item in an earlier session (what cross-sell can know)`);
-  if (opts.json !== undefined) writeFileSync(opts.json, `${JSON.stringify({ date: new Date().toISOString(), data: opts.data, views: loaded.sources.views.file, seconds, ...report }, null, 2)}\n`);
+  writeJson(opts.json, { date: new Date().toISOString(), data: opts.data, views: loaded.sources.views.file, seconds, ...report });
 }
 
 main().catch((error: unknown) => {

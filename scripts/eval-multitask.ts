@@ -2,19 +2,13 @@
  * `npm run eval:multitask -- --data <diginetica folder>`: prequential AUC and log-loss of the ranker's
  * click and purchase heads, and purchase-HR@20 against popularity, on the raw views and purchases.
  */
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { Command } from 'commander';
 import { loadConfig } from '../src/config/load.ts';
 import { describeError } from '../src/errors.ts';
+import { rawDataOptions, writeJson } from './eval/raw-options.ts';
 import { multitask } from '../src/eval/multitask.ts';
 import { loadDiginetica } from '../src/replay/diginetica.ts';
 
-const program = new Command()
-  .option('--data <dir>', 'folder laid out like the Diginetica download (raw-cikm2016/)', join(import.meta.dirname, '..', '..', 'shared', 'data', 'diginetica'))
-  .option('--json <file>', 'write the figures as JSON')
-  .parse();
-const opts = program.opts<{ data: string; json?: string }>();
+const opts = rawDataOptions();
 
 async function main(): Promise<void> {
   const loaded = await loadDiginetica({ dataDir: opts.data, sources: ['views', 'purchases'], limit: 0, shiftToNow: false, now: Date.now() });
@@ -29,7 +23,7 @@ async function main(): Promise<void> {
     out(`| ${head} | ${f.events.toLocaleString('en-US')} | ${f.assessed.toLocaleString('en-US')} | ${f.auc.toFixed(4)} | ${f.logLoss.toFixed(4)} |`);
   }
   out(`purchase-HR@20 over ${report.purchaseHr20.purchases.toLocaleString('en-US')} purchases: engine ${report.purchaseHr20.engine} %, popularity ${report.purchaseHr20.popularity} %`);
-  if (opts.json !== undefined) writeFileSync(opts.json, `${JSON.stringify(report, null, 2)}\n`);
+  writeJson(opts.json, report);
 }
 
 main().catch((error: unknown) => {

@@ -2,18 +2,12 @@
  * `npm run eval:profiles -- --data <diginetica folder>`: HR@20 / MRR@20 of the first two items of
  * returning users' sessions, with and without shopper profiles, on the raw views and purchases.
  */
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { Command } from 'commander';
 import { describeError } from '../src/errors.ts';
+import { rawDataOptions, writeJson } from './eval/raw-options.ts';
 import { profileEval, type ProfileArmFigures } from '../src/eval/profiles.ts';
 import { rawEvaluation } from '../src/eval/raw-events.ts';
 
-const program = new Command()
-  .option('--data <dir>', 'folder laid out like the Diginetica download (raw-cikm2016/)', join(import.meta.dirname, '..', '..', 'shared', 'data', 'diginetica'))
-  .option('--json <file>', 'write the figures as JSON')
-  .parse();
-const opts = program.opts<{ data: string; json?: string }>();
+const opts = rawDataOptions();
 
 async function main(): Promise<void> {
   const out = (line: string): void => void process.stdout.write(`${line}\n`);
@@ -32,7 +26,7 @@ async function main(): Promise<void> {
   row('first item', (f) => f.first);
   row('second item', (f) => f.second);
   row('first two', (f) => f.both);
-  if (opts.json !== undefined) writeFileSync(opts.json, `${JSON.stringify({ date: new Date().toISOString(), data: opts.data, views: loaded.sources.views.file, seconds, ...report }, null, 2)}\n`);
+  writeJson(opts.json, { date: new Date().toISOString(), data: opts.data, views: loaded.sources.views.file, seconds, ...report });
 }
 
 main().catch((error: unknown) => {

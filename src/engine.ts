@@ -50,6 +50,9 @@ import { teeMetrics } from './runtime/tee-metrics.ts';
 import { withRetry, type RetryPolicy } from './runtime/retry.ts';
 import { forgetUser } from './runtime/forget-user.ts';
 
+/** Records of a control topic (commands, rules) in flight at once: small, they are carried out one by one. */
+const CONTROL_IN_FLIGHT = 1000;
+
 /** How often time-windowed exclusion rules are re-read into the Feed API's exclusion sets. */
 const EXCLUSION_CHECK_MS = 5000;
 
@@ -182,34 +185,27 @@ export async function startEngine(config: Config, logger: Logger, hooks: EngineH
     metrics,
     logger,
   );
-  // The catalogue is global: every process reads the whole compacted topic, from the start, in a group of its own.
-  const itemSource = new KafkaEventSource(
-    kafka,
-    { ...config.kafka, eventsTopic: config.kafka.itemUpdatesTopic, groupId: `${config.kafka.groupId}.catalogue.${instance}`, fromBeginning: true },
-    { maxInFlightEvents: config.engine.maxInFlightEvents, shutdownTimeoutMs: config.engine.shutdownTimeoutMs },
-    { ...noopMetrics(), consumerLag: (topic, partition, lag) => metrics.consumerLag(topic, partition, lag) },
-    logger,
-  );
-  itemSource.startFrom(new Map((await partitionsOf(kafka, config.kafka.itemUpdatesTopic)).map((partition) => [partition, '0'])));
-  // Commands too: a restart from a checkpoint taken before a forget-user command forgets again.
-  const commandSource = new KafkaEventSource(
-    kafka,
-    { ...config.kafka, eventsTopic: config.kafka.commandsTopic, groupId: `${config.kafka.groupId}.commands.${instance}`, fromBeginning: true },
-    { maxInFlightEvents: 1000, shutdownTimeoutMs: config.engine.shutdownTimeoutMs },
-    { ...noopMetrics(), consumerLag: (topic, partition, lag) => metrics.consumerLag(topic, partition, lag) },
-    logger,
-  );
-  commandSource.startFrom(new Map((await partitionsOf(kafka, config.kafka.commandsTopic)).map((partition) => [partition, '0'])));
+  /**
+   * A global stream (catalogue, commands, rules): every process reads the whole compacted topic from
+   * its start at each start, in a consumer group of its own, so a restart from an older checkpoint
+   * applies it all again.
+   */
+  const globalSource = async (topic: string, label: string, maxInFlightEvents: number): Promise<KafkaEventSource> => {
+    const globalStream = new KafkaEventSource(
+      kafka,
+      { ...config.kafka, eventsTopic: topic, groupId: `${config.kafka.groupId}.${label}.${instance}`, fromBeginning: true },
+      { maxInFlightEvents, shutdownTimeoutMs: config.engine.shutdownTimeoutMs },
+      { ...noopMetrics(), consumerLag: (lagTopic, partition, lag) => metrics.consumerLag(lagTopic, partition, lag) },
+      logger,
+    );
+    globalStream.startFrom(new Map((await partitionsOf(kafka, topic)).map((partition) => [partition, '0'])));
+    return globalStream;
+  };
+  const itemSource = await globalSource(config.kafka.itemUpdatesTopic, 'catalogue', config.engine.maxInFlightEvents);
+  const commandSource = await globalSource(config.kafka.commandsTopic, 'commands', CONTROL_IN_FLIGHT);
   const privacy = new ClickHousePrivacy(clickhouse, config.clickhouse.database);
   for (const rule of await loadRulesFile(config.candidates.rulesFile)) candidates.rules.apply({ kind: 'upsert', rule });
-  const ruleSource = new KafkaEventSource(
-    kafka,
-    { ...config.kafka, eventsTopic: config.kafka.rulesTopic, groupId: `${config.kafka.groupId}.rules.${instance}`, fromBeginning: true },
-    { maxInFlightEvents: 1000, shutdownTimeoutMs: config.engine.shutdownTimeoutMs },
-    { ...noopMetrics(), consumerLag: (topic, partition, lag) => metrics.consumerLag(topic, partition, lag) },
-    logger,
-  );
-  ruleSource.startFrom(new Map((await partitionsOf(kafka, config.kafka.rulesTopic)).map((partition) => [partition, '0'])));
+  const ruleSource = await globalSource(config.kafka.rulesTopic, 'rules', CONTROL_IN_FLIGHT);
   // Items out of stock or excluded by a rule, as the Feed API filters every read: rewritten when they change.
   let lastExclusions = '';
   const syncExclusions = async (): Promise<void> => {
