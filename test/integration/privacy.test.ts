@@ -3,19 +3,15 @@ import type { FastifyInstance } from 'fastify';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ClickHousePrivacy } from '../../src/adapters/clickhouse/privacy.ts';
-import { createKafka } from '../../src/adapters/kafka/client.ts';
-import { KafkaPublisher } from '../../src/adapters/kafka/producer.ts';
 import { createLogger } from '../../src/adapters/log/pino.ts';
-import { RedisFeedReader } from '../../src/adapters/redis/feed-reader.ts';
-import { buildApi } from '../../src/api/server.ts';
 import type { Config } from '../../src/config/config.ts';
 import type { BehaviourEvent } from '../../src/domain/event.ts';
-import { checkEvent } from '../../src/domain/event-validator.ts';
 import type { Feed } from '../../src/domain/feed.ts';
 import { pseudonymizer } from '../../src/domain/pseudonym.ts';
 import { startEngine, type RunningEngine } from '../../src/engine.ts';
 import { cleanup } from '../helpers/cleanup.ts';
 import { testConfig } from '../helpers/engine-config.ts';
+import { startEngineWithApi, type EngineWithApi } from '../helpers/engine-api.ts';
 import { asRecord, produce } from '../helpers/produce.ts';
 import { waitFor } from '../helpers/wait-for.ts';
 
@@ -24,32 +20,23 @@ const SECRET = 'test-pseudonym-key';
 const T0 = Date.UTC(2026, 0, 20, 9);
 
 describe('privacy: pseudonymous user ids and forget-user (real Kafka, Redis, ClickHouse)', () => {
+  let running: EngineWithApi | undefined;
   let config: Config;
-  let engine: RunningEngine;
   let app: FastifyInstance;
-  let publisher: KafkaPublisher;
-  let reader: RedisFeedReader;
   let redis: Redis;
   let clickhouse: ClickHouseClient;
 
   beforeAll(async () => {
-    config = testConfig('privacy', { STREAMREC_API_KEYS: KEY, STREAMREC_PRIVACY_PSEUDONYM_KEY: SECRET, STREAMREC_CANDIDATES_TRENDING_HOLD_MS: '0' }).config;
-    engine = await startEngine(config, createLogger({ level: 'warn' }));
-    reader = new RedisFeedReader({ url: config.redis.url, keyPrefix: config.redis.keyPrefix, timeoutMs: config.api.readTimeoutMs });
-    publisher = new KafkaPublisher(createKafka(config.kafka, createLogger({ level: 'warn' }), '-privacy'));
-    app = await buildApi({ config: config.api, eventsTopic: config.kafka.eventsTopic, commandsTopic: config.kafka.commandsTopic, feeds: reader, publisher, checkEvent });
+    running = await startEngineWithApi('privacy', KEY, { STREAMREC_PRIVACY_PSEUDONYM_KEY: SECRET, STREAMREC_CANDIDATES_TRENDING_HOLD_MS: '0' });
+    ({ config, app } = running);
     redis = new Redis(config.redis.url);
     clickhouse = createClient({ url: config.clickhouse.url });
   });
 
   afterAll(async () => {
-    await app?.close();
-    await reader?.close();
-    await publisher?.close();
     await redis?.quit();
     await clickhouse?.close();
-    await engine?.stop();
-    if (config !== undefined) await cleanup(config);
+    await running?.stop();
   });
 
   it('stores only pseudonyms, and forgets a user everywhere within seconds of the request', async () => {

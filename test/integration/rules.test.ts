@@ -1,18 +1,11 @@
 import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createKafka } from '../../src/adapters/kafka/client.ts';
-import { KafkaPublisher } from '../../src/adapters/kafka/producer.ts';
-import { createLogger } from '../../src/adapters/log/pino.ts';
-import { RedisFeedReader } from '../../src/adapters/redis/feed-reader.ts';
-import { buildApi } from '../../src/api/server.ts';
+import type { KafkaPublisher } from '../../src/adapters/kafka/producer.ts';
 import type { Config } from '../../src/config/config.ts';
 import type { BehaviourEvent } from '../../src/domain/event.ts';
-import { checkEvent } from '../../src/domain/event-validator.ts';
 import type { FeedItem } from '../../src/domain/feed.ts';
 import type { Rule } from '../../src/domain/rules.ts';
-import { startEngine, type RunningEngine } from '../../src/engine.ts';
-import { cleanup } from '../helpers/cleanup.ts';
-import { testConfig } from '../helpers/engine-config.ts';
+import { startEngineWithApi, type EngineWithApi } from '../helpers/engine-api.ts';
 import { asRecord, produce, type Outgoing } from '../helpers/produce.ts';
 import { waitFor } from '../helpers/wait-for.ts';
 
@@ -20,27 +13,17 @@ const KEY = 'rules-test-key';
 const T0 = Date.UTC(2026, 0, 22, 9);
 
 describe('business rules and stock (real Kafka, Redis, ClickHouse)', () => {
+  let running: EngineWithApi | undefined;
   let config: Config;
-  let engine: RunningEngine;
   let app: FastifyInstance;
-  let reader: RedisFeedReader;
   let publisher: KafkaPublisher;
 
   beforeAll(async () => {
-    config = testConfig('rules', { STREAMREC_API_KEYS: KEY, STREAMREC_CANDIDATES_TRENDING_HOLD_MS: '0', STREAMREC_CANDIDATES_EXPLORE_SHARE: '0' }).config;
-    engine = await startEngine(config, createLogger({ level: 'warn' }));
-    reader = new RedisFeedReader({ url: config.redis.url, keyPrefix: config.redis.keyPrefix, timeoutMs: config.api.readTimeoutMs });
-    publisher = new KafkaPublisher(createKafka(config.kafka, createLogger({ level: 'warn' }), '-rules'));
-    app = await buildApi({ config: config.api, eventsTopic: config.kafka.eventsTopic, feeds: reader, publisher, checkEvent });
+    running = await startEngineWithApi('rules', KEY, { STREAMREC_CANDIDATES_TRENDING_HOLD_MS: '0', STREAMREC_CANDIDATES_EXPLORE_SHARE: '0' });
+    ({ config, app, publisher } = running);
   });
 
-  afterAll(async () => {
-    await app?.close();
-    await reader?.close();
-    await publisher?.close();
-    await engine?.stop();
-    if (config !== undefined) await cleanup(config);
-  });
+  afterAll(() => running?.stop());
 
   it('takes rules and stock changes from their topics within moments, into every list and its reasons', async () => {
     let n = 0;
