@@ -128,6 +128,7 @@ export async function startEngine(config: Config, logger: Logger, hooks: EngineH
   }
 
   const policy: RetryPolicy = { retries: config.engine.sinkRetries, baseMs: 200, maxMs: 5000 };
+  const decodeOptions = { maxBytes: config.engine.maxMessageBytes, payloadBytes: config.engine.deadLetterPayloadBytes };
   const experiment = Experiment.fromConfig(config.experiment, config.engine.variant);
   // Every stored event carries the arm its session (or user) is assigned to, like the lists it is shown.
   const writer = new ClickHouseWriter(
@@ -207,17 +208,19 @@ export async function startEngine(config: Config, logger: Logger, hooks: EngineH
   for (const rule of await loadRulesFile(config.candidates.rulesFile)) candidates.rules.apply({ kind: 'upsert', rule });
   const ruleSource = await globalSource(config.kafka.rulesTopic, 'rules', CONTROL_IN_FLIGHT);
   // Items out of stock or excluded by a rule, as the Feed API filters every read: rewritten when they change.
-  let lastExclusions = '';
-  const syncExclusions = async (): Promise<void> => {
+  let written = { stock: -1, rules: -1, signature: '' };
+  const syncExclusions = async (clockTick = false): Promise<void> => {
+    const stock = candidates.catalogue.stockGeneration;
+    const rules = candidates.rules.generation;
+    // Without a change of stock or rules, only the clock (rule time windows) can move the sets.
+    if (!clockTick && stock === written.stock && rules === written.rules) return;
     const ruled = candidates.rules.excludedNow(Date.now());
     const items = [...new Set([...candidates.catalogue.outOfStock(), ...ruled.items])].sort();
     const categories = [...ruled.categories].sort();
     const signature = `${items.join(',')}|${categories.join(',')}`;
-    if (signature === lastExclusions) return;
-    await withRetry('exclusions write', () => redis.writeExclusions(items, categories), policy, logger);
-    lastExclusions = signature;
+    if (signature !== written.signature) await withRetry('exclusions write', () => redis.writeExclusions(items, categories), policy, logger);
+    written = { stock, rules, signature };
   };
-  const decodeOptions = { maxBytes: config.engine.maxMessageBytes, payloadBytes: config.engine.deadLetterPayloadBytes };
   const parts: CheckpointParts = { instance, topic: config.kafka.eventsTopic, windows, candidates, modelVersion: () => modelVersion() };
   if (loaded !== null) {
     const restored = restoreCheckpoint(loaded.checkpoint, parts);
@@ -248,7 +251,7 @@ export async function startEngine(config: Config, logger: Logger, hooks: EngineH
   let ruleSubscription: Subscription | null = null;
   let retention: NodeJS.Timeout | null = null;
   // Rules with time windows start and end without any message: the exclusions are checked every few seconds too.
-  const exclusionTimer = setInterval(() => void syncExclusions().catch((error: unknown) => logger.warn({ err: describeError(error) }, 'exclusions write failed')), EXCLUSION_CHECK_MS);
+  const exclusionTimer = setInterval(() => void syncExclusions(true).catch((error: unknown) => logger.warn({ err: describeError(error) }, 'exclusions write failed')), EXCLUSION_CHECK_MS);
   const shutdown = async (failure: unknown): Promise<void> => {
     const started = performance.now();
     if (retention !== null) clearInterval(retention);
@@ -275,7 +278,7 @@ export async function startEngine(config: Config, logger: Logger, hooks: EngineH
     .batches()
     .pipe(
       enginePipeline({
-        decode: { maxBytes: config.engine.maxMessageBytes, payloadBytes: config.engine.deadLetterPayloadBytes },
+        decode: decodeOptions,
         windows,
         candidates,
         feeds: {
@@ -322,7 +325,7 @@ export async function startEngine(config: Config, logger: Logger, hooks: EngineH
   catalogueSubscription = itemSource
     .batches()
     .pipe(
-      cataloguePipeline({ decode: { maxBytes: config.engine.maxMessageBytes, payloadBytes: config.engine.deadLetterPayloadBytes }, target: candidates, appendAnalytics, metrics }),
+      cataloguePipeline({ decode: decodeOptions, target: candidates, appendAnalytics, metrics }),
       tap(() => metrics.stateSize('catalogue_items', candidates.catalogue.size)),
       concatMap(async (batch) => {
         await syncExclusions();

@@ -161,14 +161,15 @@ export class CandidateState {
    * enabled, against what the session was `shown` and did not take; then every source absorbs the event.
    */
   observe(event: BehaviourEvent, before: RecommendRequest, ingestedAt: number, shown: readonly string[] = []): void {
-    // The list the shopper saw was built with their profile as it stood before this event.
-    const seen = this.withProfile(before, event.user_id);
-    this.users.observe(event, ingestedAt);
     const item = event.item_id;
+    const head = item === undefined ? undefined : RANKER_HEAD[event.type];
+    // The list the shopper saw was built with their profile as it stood before this event (looked up
+    // only for events the ranker may learn from).
+    const seen = head === undefined ? before : this.withProfile(before, event.user_id);
+    this.users.observe(event, ingestedAt);
     if (item === undefined) return;
     const rating = event.type === 'rating' ? event.rating : this.config.cfImplicitRatings ? IMPLICIT_RATING[event.type] : undefined;
     if (rating !== undefined) this.ratings.observe(event.user_id ?? event.session_id, item, rating);
-    const head = RANKER_HEAD[event.type];
     if (head !== undefined && (seen.sequence.length > 0 || seen.profile !== undefined) && this.sampled()) this.recommender.learn(seen, item, head, shown);
     if (event.type !== 'remove_from_cart' && event.type !== 'search') {
       const previous: string[] = [];
@@ -197,11 +198,6 @@ export class CandidateState {
    */
   flagBot(session: string): void {
     this.hold.flag(session);
-  }
-
-  /** Trending counts waiting for the bot check. */
-  get heldCounts(): number {
-    return this.hold.size;
   }
 
   private count(held: HeldCount): void {

@@ -59,6 +59,9 @@ export class Catalogue {
   private index: ClusterIndex | null = null;
   private changesSinceIndex = 0;
   private version = 0;
+  /** Items whose latest update says stock 0, kept as updates come (readers must not scan the catalogue). */
+  private readonly soldOut = new Set<string>();
+  private soldOutVersion = 0;
 
   constructor(private readonly options: CatalogueOptions) {
     this.vectorDims = options.vectorDims;
@@ -75,9 +78,12 @@ export class Catalogue {
 
   /** Items whose latest update says stock 0. */
   outOfStock(): string[] {
-    const out: string[] = [];
-    for (const [item, held] of this.items) if (held.stock === 0) out.push(item);
-    return out;
+    return [...this.soldOut];
+  }
+
+  /** Bumps whenever the set of out-of-stock items changes. */
+  get stockGeneration(): number {
+    return this.soldOutVersion;
   }
 
   get(item: string): CatalogueItem | undefined {
@@ -117,6 +123,7 @@ export class Catalogue {
       ...(update.stock === undefined ? {} : { stock: update.stock }),
     });
     this.updates.set(update.item_id, update);
+    this.markStock(update.item_id, update.stock === 0);
     if (held !== undefined) this.changesSinceIndex += 1;
     this.version += 1;
     if (this.items.size > this.options.maxItems) this.forgetOldest();
@@ -174,6 +181,13 @@ export class Catalogue {
         this.apply(rest);
       }
     }
+  }
+
+  private markStock(item: string, soldOut: boolean): void {
+    if (soldOut === this.soldOut.has(item)) return;
+    if (soldOut) this.soldOut.add(item);
+    else this.soldOut.delete(item);
+    this.soldOutVersion += 1;
   }
 
   private currentIndex(table: { output: Float32Array; bias: Float32Array; size: number; dim: number; version: number }): ClusterIndex {
@@ -241,6 +255,7 @@ export class Catalogue {
     const row = this.items.get(oldest)?.row;
     this.items.delete(oldest);
     this.updates.delete(oldest);
+    this.markStock(oldest, false);
     if (row !== undefined) {
       this.rowItems[row] = null;
       this.table.fill(0, row * this.width, (row + 1) * this.width);

@@ -5,6 +5,11 @@ import { identifier, literal } from './sql.ts';
 /** Sessions named per delete statement (each a literal in the mutation's text). */
 const SESSIONS_PER_MUTATION = 1000;
 
+/** `column` is one of `values` (an always-false condition for none). */
+function oneOf(column: string, values: readonly string[]): string {
+  return values.length === 0 ? '0' : `has(${literal(values)}, ${column})`;
+}
+
 /**
  * Deletes from ClickHouse what identifies one user, by pseudonym: their events and interactions (by
  * user id, or by one of their sessions, which covers events sent before they logged in), the lists
@@ -33,16 +38,15 @@ export class ClickHousePrivacy {
     const p = literal(pseudonym);
     const chunks: string[][] = [];
     for (let i = 0; i < sessions.length; i += SESSIONS_PER_MUTATION) chunks.push(sessions.slice(i, i + SESSIONS_PER_MUTATION));
-    const ofSessions = (column: string, chunk: readonly string[]): string => (chunk.length === 0 ? '0' : `has(${literal(chunk)}, ${column})`);
     const statements = [
       `ALTER TABLE ${this.db}.events DELETE WHERE user_id = ${p}`,
       `ALTER TABLE ${this.db}.interactions DELETE WHERE user_id = ${p}`,
       `ALTER TABLE ${this.db}.recommendations DELETE WHERE owner_id = ${p}`,
       `ALTER TABLE ${this.db}.dead_letters DELETE WHERE position(payload, ${p}) > 0 OR record_key = ${p}`,
       ...chunks.flatMap((chunk) => [
-        `ALTER TABLE ${this.db}.events DELETE WHERE ${ofSessions('session_id', chunk)}`,
-        `ALTER TABLE ${this.db}.interactions DELETE WHERE ${ofSessions('session_id', chunk)}`,
-        `ALTER TABLE ${this.db}.recommendations DELETE WHERE owner_kind = 'session' AND ${ofSessions('owner_id', chunk)}`,
+        `ALTER TABLE ${this.db}.events DELETE WHERE ${oneOf('session_id', chunk)}`,
+        `ALTER TABLE ${this.db}.interactions DELETE WHERE ${oneOf('session_id', chunk)}`,
+        `ALTER TABLE ${this.db}.recommendations DELETE WHERE owner_kind = 'session' AND ${oneOf('owner_id', chunk)}`,
       ]),
     ];
     for (const statement of statements) await this.command(statement);
@@ -51,12 +55,11 @@ export class ClickHousePrivacy {
   /** Rows still holding the user or one of their sessions, per table (all 0 once the deletes applied). */
   async remaining(pseudonym: string, sessions: readonly string[]): Promise<Record<string, number>> {
     const p = literal(pseudonym);
-    const inSessions = (column: string): string => (sessions.length === 0 ? '0' : `has(${literal(sessions)}, ${column})`);
     const count = async (table: string, where: string): Promise<number> => Number((await this.query<{ n: string }>(`SELECT count() AS n FROM ${this.db}.${table} WHERE ${where}`))[0]?.n ?? 0);
     return {
-      events: await count('events', `user_id = ${p} OR ${inSessions('session_id')}`),
-      interactions: await count('interactions', `user_id = ${p} OR ${inSessions('session_id')}`),
-      recommendations: await count('recommendations', `owner_id = ${p} OR (owner_kind = 'session' AND ${inSessions('owner_id')})`),
+      events: await count('events', `user_id = ${p} OR ${oneOf('session_id', sessions)}`),
+      interactions: await count('interactions', `user_id = ${p} OR ${oneOf('session_id', sessions)}`),
+      recommendations: await count('recommendations', `owner_id = ${p} OR (owner_kind = 'session' AND ${oneOf('owner_id', sessions)})`),
       dead_letters: await count('dead_letters', `position(payload, ${p}) > 0 OR record_key = ${p}`),
     };
   }

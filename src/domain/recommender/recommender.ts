@@ -155,20 +155,22 @@ function mergeCategories(session: ReadonlyMap<string, number>, profile: Readonly
   return merged;
 }
 
-/** The rating model's prediction for every candidate, scaled to [0, 1] within the pool. */
-function cfFeature(ratings: RatingModel, rater: string, pool: Pool): void {
-  const n = pool.items.length;
-  const scores = new Float64Array(n);
+/**
+ * Scores of every pooled item written as `feature`, scaled to [0, 1] within the pool (a score that is
+ * not finite, for an item the scorer does not know, counts as 0); nothing when all scores are equal.
+ */
+function scaledFeature(pool: Pool, feature: number, scores: Float64Array): void {
   let min = Number.POSITIVE_INFINITY;
   let max = Number.NEGATIVE_INFINITY;
-  for (let i = 0; i < n; i += 1) {
-    const score = ratings.predict(rater, pool.items[i] ?? '');
-    scores[i] = score;
+  for (const score of scores) {
+    if (!Number.isFinite(score)) continue;
     if (score < min) min = score;
     if (score > max) max = score;
   }
   if (!(max > min)) return;
-  for (let i = 0; i < n; i += 1) pool.x[i * FEATURE_COUNT + F.cf] = ((scores[i] ?? min) - min) / (max - min);
+  scores.forEach((score, i) => {
+    pool.x[i * FEATURE_COUNT + feature] = Number.isFinite(score) ? (score - min) / (max - min) : 0;
+  });
 }
 
 /** Halving of a basket item's pull per item event since it went into the cart. */
@@ -363,18 +365,9 @@ export class Recommender {
   private modelFeature(model: ItemModel, recent: readonly string[], pool: Pool): void {
     const scores = new Float64Array(pool.items.length);
     model.scoreItems(recent, pool.items, scores);
-    let min = Number.POSITIVE_INFINITY;
-    let max = Number.NEGATIVE_INFINITY;
-    for (const score of scores) {
-      if (!Number.isFinite(score)) continue;
-      if (score < min) min = score;
-      if (score > max) max = score;
-    }
-    if (!(max > min)) return;
-    scores.forEach((score, i) => {
-      pool.x[i * FEATURE_COUNT + F.model] = Number.isFinite(score) ? (score - min) / (max - min) : 0;
-    });
+    scaledFeature(pool, F.model, scores);
   }
+
 
   /**
    * The active search's items join the pool with their share of it, and the query's leading
@@ -561,7 +554,8 @@ export class Recommender {
     }
     if (model !== undefined && recent.length > 0) this.modelFeature(model, recent, pool);
     if (profile?.priceBand !== undefined && catalogue !== undefined) this.priceFeature(catalogue, profile.priceBand, pool);
-    if (rated) cfFeature(ratings, rater, pool);
+    // The rating model's predicted rating of every candidate for this shopper.
+    if (rated) scaledFeature(pool, F.cf, Float64Array.from(pool.items, (item) => ratings.predict(rater, item)));
     if (dayparts !== undefined && !daypartPool) {
       this.daypartCandidates(dayparts, request.now, categories, totalAffinity, (item, feature, value) => {
         if (pool.index.has(item)) set(item, feature, value);

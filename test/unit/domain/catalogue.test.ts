@@ -96,4 +96,22 @@ describe('Catalogue', () => {
     expect(copy.size).toBe(12);
     expect(copy.similar(['k3-4'], 5)).toEqual(catalogue.similar(['k3-4'], 5));
   });
+
+  it('keeps the out-of-stock items as updates come, and says when that set changed', () => {
+    const catalogue = new Catalogue({ maxItems: 2, vectorDims: 0, attributeDims: 8 });
+    catalogue.apply({ item_id: 'a', ts: T0, stock: 0 });
+    catalogue.apply({ item_id: 'b', ts: T0, stock: 3 });
+    expect(catalogue.outOfStock()).toEqual(['a']);
+    const afterA = catalogue.stockGeneration;
+    catalogue.apply({ item_id: 'b', ts: T0 + 1, stock: 2 });
+    expect(catalogue.stockGeneration).toBe(afterA);
+    catalogue.apply({ item_id: 'b', ts: T0 + 2, stock: 0 });
+    expect(catalogue.outOfStock().sort()).toEqual(['a', 'b']);
+    catalogue.apply({ item_id: 'a', ts: T0 + 3, stock: 5 });
+    expect(catalogue.outOfStock()).toEqual(['b']);
+    // An item the bounded catalogue forgets is no longer said to be out of stock.
+    catalogue.apply({ item_id: 'c', ts: T0 + 4 });
+    expect(catalogue.outOfStock()).toEqual([]);
+    expect(catalogue.stockGeneration).toBe(afterA + 3);
+  });
 });
