@@ -13,6 +13,7 @@ import { learnCandidates } from './operators/learnCandidates.ts';
 import { learnModel, type TrainModel } from './operators/learnModel.ts';
 import { scoreServed } from './operators/scoreServed.ts';
 import { sessionWindow } from './operators/sessionWindow.ts';
+import { shareDeltas, type ShareDeltasOptions } from './operators/shareDeltas.ts';
 import { timed } from './operators/timed.ts';
 import { writeAnalytics } from './operators/writeAnalytics.ts';
 import { writeState } from './operators/writeState.ts';
@@ -30,6 +31,8 @@ export interface EnginePipelineDeps {
   readonly writeState: (writes: StateWrites) => Promise<void>;
   /** Most keys one coalesced serving-store write carries (default 5,000). */
   readonly writeStateMaxKeys?: number;
+  /** Publishes what each batch taught the shared state for the other engine processes; absent: not shared. */
+  readonly share?: ShareDeltasOptions;
   /** Analytics + dead-letter write (already retrying); resolves when stored. */
   readonly appendAnalytics: (rows: AnalyticsRows) => Promise<void>;
   /** Batches waiting on the analytics sink at once. */
@@ -43,7 +46,7 @@ export interface EnginePipelineDeps {
 
 /**
  * The whole engine for one stream of source batches:
- * decode → session windows → learn candidates → build feeds → Redis → ClickHouse/DLQ → acknowledge.
+ * decode → session windows → learn candidates → build feeds → Redis → state deltas → ClickHouse/DLQ → acknowledge.
  * Emits each batch after its offsets were handed to the source for commit.
  */
 export function enginePipeline(deps: EnginePipelineDeps): OperatorFunction<SourceBatch, FeedBatch> {
@@ -81,6 +84,7 @@ export function enginePipeline(deps: EnginePipelineDeps): OperatorFunction<Sourc
   return pipe(
     compute,
     stage('redis', writeState(deps.writeState, { maxKeys: deps.writeStateMaxKeys ?? 5000 })),
+    deps.share === undefined ? identity : stage('deltas', shareDeltas(deps.share)),
     tap((batch) => {
       const now = deps.wallMs();
       let users = 0;

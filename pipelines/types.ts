@@ -7,6 +7,8 @@ import type { ServedScore } from '../src/domain/served-evaluation.ts';
 import type { SessionState } from '../src/domain/session-state.ts';
 import type { SourceBatch } from '../src/ports/event-source.ts';
 import type { IntentWrite } from '../src/ports/state-store.ts';
+import type { Observation } from '../src/domain/state-delta.ts';
+import type { HeldCount } from '../src/domain/trending-hold.ts';
 
 /** A source batch split into valid events and dead letters. */
 export interface DecodedBatch {
@@ -39,6 +41,8 @@ export interface WindowedBatch extends DecodedBatch {
   readonly flagged?: readonly string[];
   /** Events of bot sessions in this batch, by why the session was taken for one (absent: none). */
   readonly botEvents?: ReadonlyMap<'rate' | 'repeat', number>;
+  /** What the batch taught the shared state (set by learnCandidates; shared with other processes). */
+  readonly learned?: { readonly observations: readonly Observation[]; readonly counts: readonly HeldCount[] };
 }
 
 /** A windowed batch with the online evaluation of the lists served before its events. */

@@ -5,13 +5,14 @@ import { performance } from 'node:perf_hooks';
 import { concatMap, tap, type Subscription } from 'rxjs';
 import { cataloguePipeline } from '../pipelines/catalogue.pipeline.ts';
 import { controlPipeline } from '../pipelines/control.pipeline.ts';
+import { deltasPipeline } from '../pipelines/deltas.pipeline.ts';
 import { enginePipeline } from '../pipelines/engine.pipeline.ts';
 import { FileCheckpointStore } from './adapters/checkpoint/file-store.ts';
 import { createClickHouse } from './adapters/clickhouse/client.ts';
 import { migrate } from './adapters/clickhouse/migrate.ts';
 import { ClickHousePrivacy } from './adapters/clickhouse/privacy.ts';
 import { ClickHouseWriter } from './adapters/clickhouse/writer.ts';
-import { ensureTopics, partitionsOf } from './adapters/kafka/admin.ts';
+import { endOffsets, ensureTopics, partitionsOf } from './adapters/kafka/admin.ts';
 import { createKafka } from './adapters/kafka/client.ts';
 import { KafkaPublisher } from './adapters/kafka/producer.ts';
 import { KafkaEventSource } from './adapters/kafka/source.ts';
@@ -35,13 +36,14 @@ import { explainItems } from './domain/reasons.ts';
 import { covisitOnly } from './domain/recommender/covisit-only.ts';
 import { recommendationId } from './domain/recommendation-id.ts';
 import { SessionWindows } from './domain/session-windows.ts';
-import { describeError } from './errors.ts';
+import { DeltaSequence, type StateDelta } from './domain/state-delta.ts';
+import { describeError, RecError } from './errors.ts';
 import type { AnalyticsRows } from './ports/analytics-sink.ts';
 import type { Logger } from './ports/logger.ts';
 import type { Metrics } from './ports/metrics.ts';
 import type { StateWrites } from './ports/state-store.ts';
 import { BatchingAnalyticsSink } from './runtime/batching-sink.ts';
-import { restoreCheckpoint, type CheckpointParts } from './runtime/checkpoint.ts';
+import { restoreGlobal, restorePartition, type CheckpointParts, type RestoreOutcome } from './runtime/checkpoint.ts';
 import { startCheckpointer, type Checkpointer } from './runtime/checkpointer.ts';
 import { MinuteStats } from './runtime/minute-stats.ts';
 import { startModel } from './runtime/model-runtime.ts';
@@ -157,8 +159,8 @@ export async function startEngine(config: Config, logger: Logger, hooks: EngineH
   };
 
   const windows = SessionWindows.fromConfig(config.sessions);
-  const checkpoints = config.engine.checkpointDir === '' ? null : new FileCheckpointStore(config.engine.checkpointDir);
-  const loaded = checkpoints === null ? null : await checkpoints.load();
+  const checkpoints = config.engine.checkpointDir === '' ? null : new FileCheckpointStore(config.engine.checkpointDir, instance);
+  const loaded = checkpoints === null ? null : await checkpoints.loadGlobal(config.kafka.eventsTopic);
   const modelRuntime = await startModel(config.model, metrics, logger, loaded?.model ?? null);
   if (modelRuntime !== null) modelVersion = () => `${MODEL_VERSION}+${modelRuntime.model.modelVersion}`;
   const statsFlusher = startStatsFlusher(
@@ -179,10 +181,29 @@ export async function startEngine(config: Config, logger: Logger, hooks: EngineH
     trendingTopK: config.candidates.trendingTopK,
     boughtTogetherMinSessions: config.reasons.boughtTogetherMinSessions,
   };
+  /** Events partition → highest offset any process has learned from (from the deltas). */
+  const learned = new Map<number, bigint>();
   const source = new KafkaEventSource(
     kafka,
     config.kafka,
-    { maxInFlightEvents: config.engine.maxInFlightEvents, shutdownTimeoutMs: config.engine.shutdownTimeoutMs },
+    {
+      maxInFlightEvents: config.engine.maxInFlightEvents,
+      shutdownTimeoutMs: config.engine.shutdownTimeoutMs,
+      // A partition this process takes over resumes from its owner's last checkpoint of its sessions.
+      onGained: async (partitions) => {
+        // The previous owner's last deltas may still be on their way here: apply them first, so its
+        // learned events are not learned twice.
+        await catchUp(config.kafka.deltasTopic, deltaPositions);
+        const out = new Map<number, { from: string | null; learnedUpTo: bigint | null }>();
+        for (const partition of partitions) {
+          const saved = checkpoints === null ? null : await checkpoints.loadPartition(config.kafka.eventsTopic, partition);
+          const from = saved === null ? null : restorePartition(saved, windows, config.kafka.eventsTopic);
+          if (saved !== null) logger.info({ partition, offset: from, sessions: saved.sessions.sessions.length, by: saved.instance, createdAt: new Date(saved.createdAt).toISOString() }, 'partition sessions restored from checkpoint');
+          out.set(partition, { from, learnedUpTo: learned.get(partition) ?? null });
+        }
+        return out;
+      },
+    },
     metrics,
     logger,
   );
@@ -191,7 +212,7 @@ export async function startEngine(config: Config, logger: Logger, hooks: EngineH
    * its start at each start, in a consumer group of its own, so a restart from an older checkpoint
    * applies it all again.
    */
-  const globalSource = async (topic: string, label: string, maxInFlightEvents: number): Promise<KafkaEventSource> => {
+  const globalSource = async (topic: string, label: string, maxInFlightEvents: number, from: ReadonlyMap<number, string> = new Map()): Promise<KafkaEventSource> => {
     const globalStream = new KafkaEventSource(
       kafka,
       { ...config.kafka, eventsTopic: topic, groupId: `${config.kafka.groupId}.${label}.${instance}`, fromBeginning: true },
@@ -199,8 +220,24 @@ export async function startEngine(config: Config, logger: Logger, hooks: EngineH
       { ...noopMetrics(), consumerLag: (lagTopic, partition, lag) => metrics.consumerLag(lagTopic, partition, lag) },
       logger,
     );
-    globalStream.startFrom(new Map((await partitionsOf(kafka, topic)).map((partition) => [partition, '0'])));
+    globalStream.startFrom(new Map((await partitionsOf(kafka, topic)).map((partition) => [partition, from.get(partition) ?? '0'])));
     return globalStream;
+  };
+  /** Waits until `positions` reached the end each partition of `topic` had when called. */
+  const catchUp = async (topic: string, positions: ReadonlyMap<number, string>): Promise<void> => {
+    const started = performance.now();
+    const ends = await endOffsets(kafka, topic);
+    const behind = (): number => [...ends].reduce((sum, [partition, end]) => sum + Math.max(0, Number(end - BigInt(positions.get(partition) ?? '0'))), 0);
+    let lastLog = started;
+    while (behind() > 0) {
+      if (deltaFailure !== null) throw new RecError('REC_KAFKA', `cannot apply the state deltas of ${topic}`, { cause: deltaFailure });
+      if (performance.now() - lastLog > 5000) {
+        logger.info({ topic, behind: behind() }, 'applying the state deltas published before this start');
+        lastLog = performance.now();
+      }
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    logger.info({ topic, records: [...ends.values()].reduce((sum, end) => sum + end, 0n).toString(), ms: Math.round(performance.now() - started) }, 'shared state caught up');
   };
   const itemSource = await globalSource(config.kafka.itemUpdatesTopic, 'catalogue', config.engine.maxInFlightEvents);
   const commandSource = await globalSource(config.kafka.commandsTopic, 'commands', CONTROL_IN_FLIGHT);
@@ -221,19 +258,60 @@ export async function startEngine(config: Config, logger: Logger, hooks: EngineH
     if (signature !== written.signature) await withRetry('exclusions write', () => redis.writeExclusions(items, categories), policy, logger);
     written = { stock, rules, signature };
   };
-  const parts: CheckpointParts = { instance, topic: config.kafka.eventsTopic, windows, candidates, modelVersion: () => modelVersion() };
+  // Shared state: every process publishes what its events taught and applies everyone else's.
+  const sequence = new DeltaSequence(Date.now() * 1000);
+  const deltaPositions = new Map<number, string>();
+  const parts: CheckpointParts = {
+    instance,
+    topic: config.kafka.eventsTopic,
+    windows,
+    candidates,
+    modelVersion: () => modelVersion(),
+    deltaPositions: () => deltaPositions,
+    deltaSeq: () => sequence.last,
+  };
+  let restored: RestoreOutcome | null = null;
   if (loaded !== null) {
-    const restored = restoreCheckpoint(loaded.checkpoint, parts);
+    restored = restoreGlobal(loaded.checkpoint, parts);
     if (restored === null) {
-      logger.warn({ dir: config.engine.checkpointDir, topic: loaded.checkpoint.topic }, 'checkpoint is for another topic or format; starting from empty state');
+      logger.warn({ dir: config.engine.checkpointDir, topic: loaded.checkpoint.topic, format: loaded.checkpoint.format }, 'checkpoint is for another topic or format; starting from empty state');
     } else {
-      source.startFrom(restored.offsets);
-      logger.info(
-        { dir: config.engine.checkpointDir, createdAt: new Date(loaded.checkpoint.createdAt).toISOString(), offsets: loaded.checkpoint.offsets, sessions: restored.sessions, rankerRestored: restored.rankerRestored },
-        'state restored from checkpoint',
-      );
+      for (const [partition, offset] of restored.deltaPositions) deltaPositions.set(partition, offset);
+      logger.info({ dir: config.engine.checkpointDir, by: loaded.checkpoint.instance, createdAt: new Date(loaded.checkpoint.createdAt).toISOString(), deltas: loaded.checkpoint.deltas.positions, rankerRestored: restored.rankerRestored }, 'shared state restored from checkpoint');
     }
   }
+  const known = restored?.known ?? null;
+  let deltaFailure: unknown = null;
+  let started = false;
+  const deltaSource = await globalSource(config.kafka.deltasTopic, 'deltas', config.engine.maxInFlightEvents, deltaPositions);
+  const deltaSubscription = deltaSource
+    .batches()
+    .pipe(
+      deltasPipeline({
+        candidates,
+        known: (delta: StateDelta) => (delta.origin === instance && delta.seq >= sequence.first) || (known !== null && delta.origin === known.origin && delta.seq <= known.seq),
+        seen: (delta: StateDelta) => {
+          const offset = BigInt(delta.lastOffset);
+          if (offset > (learned.get(delta.partition) ?? -1n)) learned.set(delta.partition, offset);
+        },
+        positions: deltaPositions,
+        ...(modelRuntime === null ? {} : { trainModel: modelRuntime.train }),
+        modelBatchSize: config.model.batchSize,
+        decode: { maxBytes: Number.MAX_SAFE_INTEGER, payloadBytes: config.engine.deadLetterPayloadBytes },
+        metrics,
+        wallMs: Date.now,
+        appendAnalytics,
+      }),
+    )
+    .subscribe({
+      error: (error: unknown) => {
+        logger.error({ err: describeError(error) }, 'state-deltas pipeline failed; stopping');
+        deltaFailure = error;
+        if (started) stopping ??= shutdown(error);
+      },
+    });
+  // Serve and learn only once the shared state holds everything the others published before this start.
+  await catchUp(config.kafka.deltasTopic, deltaPositions);
   const checkpointer: Checkpointer | null =
     checkpoints === null
       ? null
@@ -260,6 +338,8 @@ export async function startEngine(config: Config, logger: Logger, hooks: EngineH
     await itemSource.stop().catch((error: unknown) => logger.warn({ err: describeError(error) }, 'item-updates source stop failed'));
     await commandSource.stop().catch((error: unknown) => logger.warn({ err: describeError(error) }, 'commands source stop failed'));
     await ruleSource.stop().catch((error: unknown) => logger.warn({ err: describeError(error) }, 'rules source stop failed'));
+    await deltaSource.stop().catch((error: unknown) => logger.warn({ err: describeError(error) }, 'state-deltas source stop failed'));
+    deltaSubscription.unsubscribe();
     ruleSubscription?.unsubscribe();
     catalogueSubscription?.unsubscribe();
     commandSubscription?.unsubscribe();
@@ -296,6 +376,18 @@ export async function startEngine(config: Config, logger: Logger, hooks: EngineH
         ...(modelRuntime === null ? {} : { trainModel: modelRuntime.train, modelBatchSize: config.model.batchSize }),
         writeState,
         writeStateMaxKeys: config.redis.writeMaxKeys,
+        share: {
+          origin: instance,
+          sequence,
+          examples: modelRuntime !== null,
+          rankerChange: () => candidates.recommender.ranker.shared.take(),
+          publish: async (deltas) => {
+            await withRetry('state delta publish', () => timedWrite(metrics, 'dlq', () => publisher.publish(config.kafka.deltasTopic, deltas.map((delta) => ({ key: instance, value: JSON.stringify(delta) })))), policy, logger);
+            metrics.stateDeltas('published', deltas.length, null);
+          },
+          wallMs: Date.now,
+          concurrency: 64,
+        },
         appendAnalytics,
         // Waiting batches only hold rows the sink is already buffering into one insert, and the source's
         // in-flight bound caps them; a small bound here let a stream of small fetches outgrow the sink
@@ -371,6 +463,8 @@ export async function startEngine(config: Config, logger: Logger, hooks: EngineH
     expire();
     retention = setInterval(expire, config.privacy.retentionIntervalMs);
   }
+  started = true;
+  if (deltaFailure !== null) stopping ??= shutdown(deltaFailure);
   logger.info({ topic: config.kafka.eventsTopic, group: config.kafka.groupId, itemUpdates: config.kafka.itemUpdatesTopic, commands: config.kafka.commandsTopic, arms: experiment.arms }, 'engine running');
   return {
     metrics: prometheus,

@@ -13,24 +13,26 @@ export type TrainModel = (examples: readonly ModelExample[]) => void | Promise<v
 /** Context items handed to the model per example. */
 const CONTEXT = 10;
 
-function microBatches(batch: WindowedBatch, size: number): ModelExample[][] {
-  const out: ModelExample[][] = [];
-  let examples: ModelExample[] = [];
+/** The next-item examples of a batch's on-time item events, in order. */
+export function modelExamples(batch: WindowedBatch): ModelExample[] {
+  const out: ModelExample[] = [];
   for (const { ingested, before } of batch.applied) {
     const target = ingested.event.item_id;
     if (target === undefined || before.sequence.length === 0 || ingested.event.type === 'search' || ingested.event.type === 'remove_from_cart') continue;
-    examples.push({ context: before.sequence.slice(-CONTEXT).reverse(), target });
-    if (examples.length >= size) {
-      out.push(examples);
-      examples = [];
-    }
+    out.push({ context: before.sequence.slice(-CONTEXT).reverse(), target });
   }
-  if (examples.length > 0) out.push(examples);
+  return out;
+}
+
+/** Examples cut into micro-batches of `size`. */
+export function microBatches(examples: readonly ModelExample[], size: number): ModelExample[][] {
+  const out: ModelExample[][] = [];
+  for (let i = 0; i < examples.length; i += size) out.push(examples.slice(i, i + size));
   return out;
 }
 
 /** Trains the micro-batches in order; stays synchronous until the model asks to wait. */
-function trainAll(batches: readonly ModelExample[][], from: number, train: TrainModel): Promise<void> | undefined {
+export function trainAll(batches: readonly ModelExample[][], from: number, train: TrainModel): Promise<void> | undefined {
   for (let i = from; i < batches.length; i += 1) {
     const wait = train(batches[i] ?? []);
     if (wait !== undefined) return wait.then(() => trainAll(batches, i + 1, train));
@@ -48,7 +50,7 @@ function trainAll(batches: readonly ModelExample[][], from: number, train: Train
  */
 export function learnModel<T extends WindowedBatch>(train: TrainModel, batchSize: number): MonoTypeOperatorFunction<T> {
   return concatMap((batch) => {
-    const wait = trainAll(microBatches(batch, batchSize), 0, train);
+    const wait = trainAll(microBatches(modelExamples(batch), batchSize), 0, train);
     return wait === undefined ? of(batch) : from(wait.then(() => batch));
   });
 }

@@ -14,7 +14,8 @@ const nothingBefore = (ingested: IngestedEvent): RecommendRequest => emptyReques
  * After the batch, sessions the watermark has passed by the inactivity gap end, and the least recently
  * active sessions beyond capacity are evicted; sessions touched by the batch are still reported with
  * their final state, so their last features and feed get written. Events of a session taken for a bot
- * (`sessions.botMax*`) are marked and left out of `applied`: stored, never learned from.
+ * (`sessions.botMax*`) are marked and left out of `applied`: stored, never learned from. Batches
+ * replayed after a partition changed owner (`source.phase`) rebuild sessions without learning again.
  *
  * @example decoded$.pipe(sessionWindow(new SessionWindows(options)))
  */
@@ -57,6 +58,15 @@ export function sessionWindow(windows: SessionWindows): OperatorFunction<Decoded
     const evictions = sessions.expire();
     let inactive = 0;
     for (const eviction of evictions) if (eviction.reason === 'inactive') inactive += 1;
+    const phase = batch.source.phase;
+    if (phase === 'restore') {
+      // Already stored and learned from by the partition's previous owner: only the sessions needed it.
+      return { ...batch, events: [], deadLetters: [], applied: [], lateCount: 0, touchedSessions: new Map(), touchedUsers: new Set(), evicted: { inactive, capacity: evictions.length - inactive } };
+    }
+    if (phase === 'catch-up') {
+      // Learned from by the previous owner (its deltas said so), perhaps not stored: sinks and feeds, no learning.
+      return { ...batch, events, applied: [], lateCount, touchedSessions, touchedUsers, evicted: { inactive, capacity: evictions.length - inactive } };
+    }
     return {
       ...batch,
       events,

@@ -11,6 +11,7 @@ export const DEMO_ENV: Readonly<Record<string, string>> = {
   STREAMREC_KAFKA_ITEM_UPDATES_TOPIC: 'streamrec.demo.item-updates',
   STREAMREC_KAFKA_COMMANDS_TOPIC: 'streamrec.demo.commands',
   STREAMREC_KAFKA_RULES_TOPIC: 'streamrec.demo.rules',
+  STREAMREC_KAFKA_DELTAS_TOPIC: 'streamrec.demo.deltas',
   STREAMREC_KAFKA_GROUP_ID: 'streamrec-demo',
   STREAMREC_KAFKA_SESSION_TIMEOUT_MS: '10000',
   STREAMREC_CLICKHOUSE_DATABASE: 'streamrec_demo',
@@ -23,7 +24,7 @@ export async function resetNamespace(config: Config): Promise<void> {
   const admin = kafka.admin();
   await admin.connect();
   try {
-    const mine = [config.kafka.eventsTopic, config.kafka.deadLetterTopic, config.kafka.itemUpdatesTopic, config.kafka.commandsTopic, config.kafka.rulesTopic];
+    const mine = [config.kafka.eventsTopic, config.kafka.deadLetterTopic, config.kafka.itemUpdatesTopic, config.kafka.commandsTopic, config.kafka.rulesTopic, config.kafka.deltasTopic];
     const topics = (await admin.listTopics()).filter((topic) => mine.includes(topic));
     if (topics.length > 0) await admin.deleteTopics({ topics, timeout: 30_000 });
     await admin.deleteGroups([config.kafka.groupId]).catch(() => undefined);

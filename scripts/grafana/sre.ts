@@ -91,6 +91,11 @@ export function sreDashboard(): Dashboard {
       promPanel('timeseries', { title: 'State entries', unit: 'short', description: 'Entries in each bounded state structure; flat lines at a limit are expected, unbounded growth is not.' }, [
         { expr: 'sum by (structure) (rec_state_entries)', legend: '{{structure}}' },
       ]),
+      promPanel('timeseries', { title: 'Shared state deltas', unit: 'short', description: "State delta records per second between engine processes (published by this one, applied from the others, skipped as own or already restored), and how long a delta takes from its publisher to being applied: the staleness of the shared state (co-visitation, trending, ranker, model)." }, [
+        { expr: `sum by (direction) (rate(rec_state_deltas_total[${RATE}]))`, legend: '{{direction}}/s' },
+        { expr: `histogram_quantile(0.5, sum by (le) (rate(rec_state_delta_staleness_seconds_bucket[${RATE}])))`, legend: 'staleness p50 (s)' },
+        { expr: `histogram_quantile(0.99, sum by (le) (rate(rec_state_delta_staleness_seconds_bucket[${RATE}])))`, legend: 'staleness p99 (s)' },
+      ]),
       promPanel('timeseries', { title: 'Memory', unit: 'bytes', description: 'Resident set size and V8 heap. TensorFlow.js tensors live outside the V8 heap, so RSS growing alone points at leaked tensors.' }, [
         { expr: 'sum(rec_process_resident_memory_bytes)', legend: 'RSS' },
         { expr: 'sum(rec_nodejs_heap_size_used_bytes)', legend: 'heap used' },

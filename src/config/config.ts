@@ -7,6 +7,8 @@ export interface KafkaConfig {
   readonly itemUpdatesTopic: string;
   readonly commandsTopic: string;
   readonly rulesTopic: string;
+  readonly deltasTopic: string;
+  readonly deltaRetentionMs: number;
   readonly deadLetterTopic: string;
   readonly partitions: number;
   readonly replicationFactor: number;

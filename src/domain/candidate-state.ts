@@ -5,6 +5,7 @@ import { Covisitation, type CovisitationSnapshot } from './covisitation.ts';
 import { DaypartTrending, type DaypartSnapshot } from './daypart-trending.ts';
 import type { BehaviourEvent, EventType } from './event.ts';
 import type { ItemUpdate } from './item-update.ts';
+import type { Observation } from './state-delta.ts';
 import { Recommender, type ItemModel, type RecommendRequest } from './recommender/recommender.ts';
 import type { Head, RankerSnapshot } from './recommender/ranker.ts';
 import { NewItems, type NewItemsSnapshot } from './new-items.ts';
@@ -160,36 +161,51 @@ export class CandidateState {
    * learns what the shopper took given the candidates it would have offered (prequential) and, when
    * enabled, against what the session was `shown` and did not take; then every source absorbs the event.
    */
-  observe(event: BehaviourEvent, before: RecommendRequest, ingestedAt: number, shown: readonly string[] = []): void {
+  observe(event: BehaviourEvent, before: RecommendRequest, ingestedAt: number, shown: readonly string[] = []): Observation {
     const item = event.item_id;
     const head = item === undefined ? undefined : RANKER_HEAD[event.type];
     // The list the shopper saw was built with their profile as it stood before this event (looked up
     // only for events the ranker may learn from).
     const seen = head === undefined ? before : this.withProfile(before, event.user_id);
-    this.users.observe(event, ingestedAt);
-    if (item === undefined) return;
-    const rating = event.type === 'rating' ? event.rating : this.config.cfImplicitRatings ? IMPLICIT_RATING[event.type] : undefined;
-    if (rating !== undefined) this.ratings.observe(event.user_id ?? event.session_id, item, rating);
-    if (head !== undefined && (seen.sequence.length > 0 || seen.profile !== undefined) && this.sampled()) this.recommender.learn(seen, item, head, shown);
-    if (event.type !== 'remove_from_cart' && event.type !== 'search') {
-      const previous: string[] = [];
+    if (item !== undefined && head !== undefined && (seen.sequence.length > 0 || seen.profile !== undefined) && this.sampled()) this.recommender.learn(seen, item, head, shown);
+    const previous: string[] = [];
+    if (item !== undefined && event.type !== 'remove_from_cart' && event.type !== 'search') {
       for (let i = before.sequence.length - 1; i >= 0 && previous.length < this.config.covisitWindow; i -= 1) {
         const other = before.sequence[i];
         if (other !== undefined && !previous.includes(other)) previous.push(other);
       }
-      this.covisit.observe(item, previous, event.ts);
+    }
+    const observation: Observation = before.query === undefined ? { event, ingestedAt, previous } : { event, ingestedAt, previous, query: before.query };
+    this.absorb(observation);
+    // Trending counts wait for the bot check here, in the process that owns the session; they are
+    // shared once released (commitBatch).
+    const weight = TRENDING_WEIGHT[event.type];
+    if (item !== undefined && weight > 0) this.hold.add({ session: event.session_id, item, category: event.category_id ?? null, weight, ts: event.ts });
+    return observation;
+  }
+
+  /**
+   * What every source learns from one event, apart from the ranker and the trending counts: applied
+   * by `observe` in the process that read the event and, through the state deltas, by every other one.
+   */
+  absorb(observation: Observation): void {
+    const { event, ingestedAt } = observation;
+    const item = event.item_id;
+    this.users.observe(event, ingestedAt);
+    if (item === undefined) return;
+    const rating = event.type === 'rating' ? event.rating : this.config.cfImplicitRatings ? IMPLICIT_RATING[event.type] : undefined;
+    if (rating !== undefined) this.ratings.observe(event.user_id ?? event.session_id, item, rating);
+    if (event.type !== 'remove_from_cart' && event.type !== 'search') {
+      this.covisit.observe(item, observation.previous, event.ts);
       this.knn.observe(event.session_id, item);
     }
     if (event.type === 'purchase') this.coPurchases.observe(event.session_id, item);
     const weight = TRENDING_WEIGHT[event.type];
-    if (before.query !== undefined && this.config.queryIntent) this.intent.observe(before.query, item, event.category_id ?? null, weight, event.ts);
+    if (observation.query !== undefined && this.config.queryIntent) this.intent.observe(observation.query, item, event.category_id ?? null, weight, event.ts);
     // A new item's category is known at once (lists filter by it); its counts, and any change of a known
     // category, wait for the bot check.
     if (event.category_id !== undefined) this.trending.noteCategory(item, event.category_id);
-    if (weight > 0) {
-      this.hold.add({ session: event.session_id, item, category: event.category_id ?? null, weight, ts: event.ts });
-      this.newItems.observe(item, event.category_id ?? null, event.ts);
-    }
+    if (weight > 0) this.newItems.observe(item, event.category_id ?? null, event.ts);
   }
 
   /**
@@ -239,9 +255,21 @@ export class CandidateState {
     return outcome;
   }
 
-  /** Ends a micro-batch: folds new counts into the top-K lists. */
-  commitBatch(): void {
-    for (const held of this.hold.due()) this.count(held);
+  /** Ends a micro-batch: counts what passed the bot check, folds new counts into the top-K lists; returns the counts released. */
+  commitBatch(): HeldCount[] {
+    const released = this.hold.due();
+    this.absorbCounts(released);
+    this.refresh();
+    return released;
+  }
+
+  /** Adds trending counts released here or by another process (call `refresh` after a batch of them). */
+  absorbCounts(counts: readonly HeldCount[]): void {
+    for (const held of counts) this.count(held);
+  }
+
+  /** Folds new counts into the top-K lists. */
+  refresh(): void {
     this.trending.refresh();
     this.popularity.refresh();
     this.dayparts.refresh();
@@ -277,8 +305,12 @@ export class CandidateState {
     };
   }
 
-  /** Restores a checkpoint; returns false when the ranker part did not fit (its weights start from the priors). */
-  restore(snapshot: CandidateSnapshot): boolean {
+  /**
+   * Restores a checkpoint; returns false when the ranker part did not fit (its weights start from the
+   * priors). Counts waiting for the bot check belong to the process that wrote the checkpoint: another
+   * one (`ownHold` false) leaves them, as their release reaches it through the deltas.
+   */
+  restore(snapshot: CandidateSnapshot, ownHold = true): boolean {
     this.covisit.restore(snapshot.covisit);
     this.trending.restore(snapshot.trending);
     this.popularity.restore(snapshot.popularity);
@@ -289,7 +321,7 @@ export class CandidateState {
     if (snapshot.intent !== undefined) this.intent.restore(snapshot.intent);
     if (snapshot.dayparts !== undefined) this.dayparts.restore(snapshot.dayparts);
     if (snapshot.newItems !== undefined) this.newItems.restore(snapshot.newItems);
-    if (snapshot.held !== undefined) this.hold.restore(snapshot.held);
+    if (snapshot.held !== undefined && ownHold) this.hold.restore(snapshot.held);
     if (snapshot.ratings !== undefined) this.ratings.restore(snapshot.ratings);
     return this.recommender.ranker.restore(snapshot.ranker);
   }

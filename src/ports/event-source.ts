@@ -20,6 +20,13 @@ export interface SourceBatch {
   readonly records: readonly SourceRecord[];
   /** Wall-clock time the batch was handed to the pipeline (epoch ms). */
   readonly receivedAt: number;
+  /**
+   * Records of a partition this process just took over, read again to rebuild its sessions:
+   * `restore` were already stored and learned from by the previous owner (sessions only);
+   * `catch-up` were learned from but maybe not stored (sessions, feeds and sinks, no learning).
+   * Absent: a live batch.
+   */
+  readonly phase?: 'restore' | 'catch-up';
   ack(): Promise<void>;
 }
 

@@ -29,4 +29,9 @@ export interface Metrics {
   feedsWritten(owner: 'session' | 'user', count: number): void;
   /** Next-item steps scored against the list served just before: how many, hits in the top 20, sum of 1/rank. */
   onlineEvaluation(predictions: number, hits: number, reciprocalRankSum: number): void;
+  /**
+   * State delta records shared between engine processes: published by this one, applied from another
+   * (with the time from publication to application), or skipped (its own, or already in a restored checkpoint).
+   */
+  stateDeltas(direction: 'published' | 'applied' | 'skipped', records: number, stalenessSeconds: number | null): void;
 }

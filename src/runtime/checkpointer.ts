@@ -2,7 +2,7 @@ import { performance } from 'node:perf_hooks';
 import { describeError } from '../errors.ts';
 import type { ModelArtifacts } from '../model/artifacts.ts';
 import type { Logger } from '../ports/logger.ts';
-import { captureCheckpoint, type Checkpoint, type CheckpointParts, type CheckpointStore } from './checkpoint.ts';
+import { captureCheckpoint, type CapturedCheckpoint, type CheckpointParts, type CheckpointStore } from './checkpoint.ts';
 
 /** What the checkpointer needs from the event source. */
 export interface QuiescingSource {
@@ -33,10 +33,13 @@ export function startCheckpointer(
   now: () => number,
 ): Checkpointer {
   let chain: Promise<void> = Promise.resolve();
-  const write = (taken: { checkpoint: Checkpoint; model: ModelArtifacts | null }, pausedMs: number, started: number): Promise<void> =>
-    store.save(taken.checkpoint, taken.model).then(({ bytes }) =>
-      logger.info({ offsets: taken.checkpoint.offsets, bytes, pausedMs: Math.round(pausedMs), ms: Math.round(performance.now() - started) }, 'checkpoint written'),
-    );
+  const write = async (taken: { checkpoint: CapturedCheckpoint; model: ModelArtifacts | null }, pausedMs: number, started: number): Promise<void> => {
+    // Sessions first: a shared state newer than the sessions only means a longer replay of the partition.
+    const sessions = await store.savePartitions(taken.checkpoint.partitions);
+    const shared = await store.saveGlobal(taken.checkpoint.global, taken.model);
+    const offsets = Object.fromEntries(taken.checkpoint.partitions.map((partition) => [String(partition.sessions.partition), partition.offset]));
+    logger.info({ offsets, bytes: sessions.bytes + shared.bytes, pausedMs: Math.round(pausedMs), ms: Math.round(performance.now() - started) }, 'checkpoint written');
+  };
   const periodic = (): Promise<void> => {
     chain = chain.then(async () => {
       const started = performance.now();

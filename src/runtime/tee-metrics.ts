@@ -31,5 +31,6 @@ export function teeMetrics(...targets: readonly Metrics[]): Metrics {
     itemUpdates: fan('itemUpdates'),
     feedsWritten: fan('feedsWritten'),
     onlineEvaluation: fan('onlineEvaluation'),
+    stateDeltas: fan('stateDeltas'),
   };
 }

@@ -10,6 +10,25 @@ import { OffsetTracker } from './offset-tracker.ts';
 export interface KafkaSourceOptions {
   readonly maxInFlightEvents: number;
   readonly shutdownTimeoutMs: number;
+  /**
+   * Called with the partitions this process just gained, before any of their records is handed over;
+   * it restores their state and says, per partition, where that state stands (`from`: the offset to
+   * read from, null for the committed one) and the highest offset already learned from by anyone (null:
+   * unknown). Records below the committed offset are then handed over as `restore`, those up to the
+   * learned offset as `catch-up`.
+   */
+  readonly onGained?: (partitions: readonly number[]) => Promise<ReadonlyMap<number, GainedPartition>>;
+}
+
+export interface GainedPartition {
+  readonly from: string | null;
+  readonly learnedUpTo: bigint | null;
+}
+
+/** Offsets below which a gained partition's records are replayed, not live. */
+interface Replay {
+  readonly storedBelow: bigint;
+  readonly learnedBelow: bigint;
 }
 
 /**
@@ -33,9 +52,13 @@ export class KafkaEventSource implements EventSource {
   /** Where to start each partition when it is assigned (from a checkpoint), instead of the committed offset. */
   private startOffsets = new Map<number, string>();
   private quiescing = false;
+  /** Partitions assigned now, and those of them still being restored (their records wait). */
+  private owned = new Set<number>();
+  private readonly restoring = new Set<number>();
+  private readonly replays = new Map<number, Replay>();
 
   constructor(
-    kafka: Kafka,
+    private readonly kafka: Kafka,
     private readonly config: KafkaConfig,
     private readonly options: KafkaSourceOptions,
     private readonly metrics: Metrics,
@@ -60,6 +83,11 @@ export class KafkaEventSource implements EventSource {
         }
       }
       for (const partition of [...this.positions.keys()]) if (!partitions.includes(partition)) this.positions.delete(partition);
+      for (const partition of [...this.replays.keys()]) if (!partitions.includes(partition)) this.replays.delete(partition);
+      for (const partition of [...this.restoring]) if (!partitions.includes(partition)) this.restoring.delete(partition);
+      const gained = partitions.filter((partition) => !this.owned.has(partition));
+      this.owned = new Set(partitions);
+      if (options.onGained !== undefined && gained.length > 0) this.prepare(gained, options.onGained);
       for (const partition of partitions) {
         const start = this.startOffsets.get(partition);
         if (start === undefined) continue;
@@ -126,30 +154,54 @@ export class KafkaEventSource implements EventSource {
       this.consumer.seek({ topic: batch.topic, partition: batch.partition, offset: first.offset });
       return;
     }
-    let tracker = this.trackers.get(batch.partition);
-    if (tracker === undefined) {
-      tracker = new OffsetTracker();
-      this.trackers.set(batch.partition, tracker);
+    if (this.restoring.has(batch.partition)) {
+      // Its state is still being restored: leave the records in Kafka until then.
+      this.consumer.seek({ topic: batch.topic, partition: batch.partition, offset: first.offset });
+      return;
     }
-    const token = tracker.track(BigInt(first.offset), BigInt(last.offset));
     const records: SourceRecord[] = batch.messages.map((message) => ({
       offset: message.offset,
       key: message.key === null ? null : message.key.toString('utf8'),
       value: message.value,
       timestamp: Number(message.timestamp),
     }));
-    const size = records.length;
-    this.metrics.eventsConsumed(batch.partition, size);
+    this.metrics.eventsConsumed(batch.partition, records.length);
     this.metrics.consumerLag(batch.topic, batch.partition, Number(batch.offsetLag()));
+    const replay = this.replays.get(batch.partition);
+    if (replay === undefined) {
+      this.emit(batch.topic, batch.partition, records, undefined);
+    } else {
+      const restore = records.filter((record) => BigInt(record.offset) < replay.storedBelow);
+      const catchUp = records.filter((record) => BigInt(record.offset) >= replay.storedBelow && BigInt(record.offset) < replay.learnedBelow);
+      const live = records.filter((record) => BigInt(record.offset) >= replay.learnedBelow);
+      if (live.length > 0) this.replays.delete(batch.partition);
+      if (restore.length > 0) this.emit(batch.topic, batch.partition, restore, 'restore');
+      if (catchUp.length > 0) this.emit(batch.topic, batch.partition, catchUp, 'catch-up');
+      if (live.length > 0) this.emit(batch.topic, batch.partition, live, undefined);
+    }
+  }
+
+  private emit(topic: string, partition: number, records: readonly SourceRecord[], phase: SourceBatch['phase']): void {
+    const first = records[0];
+    const last = records[records.length - 1];
+    if (first === undefined || last === undefined) return;
+    let tracker = this.trackers.get(partition);
+    if (tracker === undefined) {
+      tracker = new OffsetTracker();
+      this.trackers.set(partition, tracker);
+    }
+    const token = tracker.track(BigInt(first.offset), BigInt(last.offset));
+    const size = records.length;
     this.inFlight += size;
     this.metrics.inFlightEvents(this.inFlight);
     let acked = false;
     const ownTracker = tracker;
     const sourceBatch: SourceBatch = {
-      topic: batch.topic,
-      partition: batch.partition,
+      topic,
+      partition,
       records,
       receivedAt: Date.now(),
+      ...(phase === undefined ? {} : { phase }),
       ack: async () => {
         if (acked) return;
         acked = true;
@@ -157,8 +209,8 @@ export class KafkaEventSource implements EventSource {
         this.metrics.inFlightEvents(this.inFlight);
         const commitOffset = ownTracker.ack(token);
         if (commitOffset !== null) {
-          this.positions.set(batch.partition, commitOffset.toString());
-          await this.commit(batch.topic, batch.partition, commitOffset);
+          this.positions.set(partition, commitOffset.toString());
+          await this.commit(topic, partition, commitOffset);
         }
         this.maybeResume();
         if (this.inFlight === 0) this.drained?.();
@@ -170,6 +222,50 @@ export class KafkaEventSource implements EventSource {
       this.metrics.partitionPaused(true);
     }
     this.batches$.next(sourceBatch);
+  }
+
+  /**
+   * Restores gained partitions while their records wait (paused), then reads each from where its
+   * restored state stands. A failure fails the stream: consuming without the state would serve and
+   * learn from sessions that lost their past.
+   */
+  private prepare(gained: readonly number[], onGained: NonNullable<KafkaSourceOptions['onGained']>): void {
+    const topic = this.config.eventsTopic;
+    for (const partition of gained) this.restoring.add(partition);
+    this.consumer.pause([{ topic, partitions: [...gained] }]);
+    const started = Date.now();
+    void (async () => {
+      const committed = await this.committedOffsets();
+      const restored = await onGained(gained);
+      for (const partition of gained) {
+        if (!this.restoring.has(partition)) continue;
+        const state = restored.get(partition);
+        const storedBelow = committed.get(partition) ?? null;
+        const learnedBelow = state?.learnedUpTo === null || state?.learnedUpTo === undefined ? null : state.learnedUpTo + 1n;
+        if (state?.from !== null && state?.from !== undefined) this.consumer.seek({ topic, partition, offset: state.from });
+        const stored = storedBelow ?? 0n;
+        const learned = learnedBelow === null || learnedBelow < stored ? stored : learnedBelow;
+        if (learned > 0n) this.replays.set(partition, { storedBelow: stored, learnedBelow: learned });
+        this.restoring.delete(partition);
+        this.logger.info({ partition, from: state?.from ?? 'committed', committed: storedBelow?.toString() ?? null, learnedUpTo: state?.learnedUpTo?.toString() ?? null }, 'partition state restored');
+      }
+      if (!this.paused && !this.quiescing && !this.stopping) this.consumer.resume([{ topic, partitions: [...gained] }]);
+      this.logger.info({ partitions: gained, ms: Date.now() - started }, 'gained partitions ready');
+    })().catch((error: unknown) => this.batches$.error(new RecError('REC_CHECKPOINT', `cannot restore the state of partitions ${gained.join(', ')}`, { cause: error })));
+  }
+
+  /** The group's committed offset of each partition of the events topic (absent: none committed). */
+  private async committedOffsets(): Promise<Map<number, bigint>> {
+    const admin = this.kafka.admin();
+    try {
+      await admin.connect();
+      const topics = await admin.fetchOffsets({ groupId: this.config.groupId, topics: [this.config.eventsTopic] });
+      const out = new Map<number, bigint>();
+      for (const entry of topics[0]?.partitions ?? []) if (/^\d+$/.test(entry.offset)) out.set(entry.partition, BigInt(entry.offset));
+      return out;
+    } finally {
+      await admin.disconnect();
+    }
   }
 
   /**

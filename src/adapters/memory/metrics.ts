@@ -24,5 +24,6 @@ export function noopMetrics(): Metrics {
     itemUpdates: noop,
     feedsWritten: noop,
     onlineEvaluation: noop,
+    stateDeltas: noop,
   };
 }

@@ -35,6 +35,9 @@ export class PrometheusMetrics implements Metrics {
   private readonly onlineHits = new Counter({ name: 'rec_online_hits_total', help: 'Scored next-item events whose item was in the top 20 of the list served before.', registers: [this.registry] });
   private readonly onlineReciprocalRank = new Counter({ name: 'rec_online_reciprocal_rank_total', help: 'Sum of 1/rank of scored next items in the list served before (0 beyond 20); MRR@20 = this / predictions.', registers: [this.registry] });
 
+  private readonly deltas = new Counter({ name: 'rec_state_deltas_total', help: 'State delta records shared between engine processes: published, applied (from another process) or skipped (own, or already in the restored checkpoint).', labelNames: ['direction'], registers: [this.registry] });
+  private readonly deltaStaleness = new Histogram({ name: 'rec_state_delta_staleness_seconds', help: "Time from another process publishing a state delta to this one applying it: how far behind the others' learning the shared state is.", buckets: FRESHNESS_BUCKETS, registers: [this.registry] });
+
   constructor(collectDefaults = true) {
     if (collectDefaults) {
       collectDefaultMetrics({ register: this.registry, prefix: 'rec_' });
@@ -109,5 +112,9 @@ export class PrometheusMetrics implements Metrics {
     this.onlinePredictions.inc(predictions);
     this.onlineHits.inc(hits);
     this.onlineReciprocalRank.inc(reciprocalRankSum);
+  }
+  stateDeltas(direction: 'published' | 'applied' | 'skipped', records: number, stalenessSeconds: number | null): void {
+    this.deltas.inc({ direction }, records);
+    if (stalenessSeconds !== null) this.deltaStaleness.observe(stalenessSeconds);
   }
 }

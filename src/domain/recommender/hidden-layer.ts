@@ -160,6 +160,11 @@ export class HiddenLayer {
     this.output.set(snapshot.output);
     this.inputSquared.set(snapshot.inputSquared);
     this.outputSquared.set(snapshot.outputSquared);
+    this.changed();
+  }
+
+  /** Call after `input`/`output` were changed from outside (another process's delta). */
+  changed(): void {
     this.live = this.output.some((v) => v !== 0);
   }
 }

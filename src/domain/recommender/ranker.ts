@@ -1,3 +1,4 @@
+import { SharedParameters } from './shared-parameters.ts';
 import { hash32 } from '../random.ts';
 import { FEATURE_COUNT, FEATURES, PRIOR_WEIGHTS } from './features.ts';
 import { HiddenLayer, type HiddenSnapshot } from './hidden-layer.ts';
@@ -80,6 +81,8 @@ export class Ranker {
   private readonly hidden: Record<Head, HiddenLayer> | null;
   private readonly crosses: Record<Head, PairwiseCrosses> | null;
   private readonly parts: Record<Head, HeadPart[]>;
+  /** Every trainable weight, for sharing the changes with other engine processes. */
+  readonly shared: SharedParameters;
   updates = 0;
 
   constructor(private readonly options: RankerOptions) {
@@ -94,6 +97,18 @@ export class Ranker {
       if (this.hidden !== null) this.parts[head].push(this.hidden[head]);
       if (this.crosses !== null) this.parts[head].push(this.crosses[head]);
     }
+    const arrays: Float64Array[] = [this.weights.click, this.weights.purchase];
+    if (this.hidden !== null) arrays.push(this.hidden.click.input, this.hidden.click.output, this.hidden.purchase.input, this.hidden.purchase.output);
+    if (this.crosses !== null) arrays.push(this.crosses.click.weights, this.crosses.purchase.weights);
+    this.shared = new SharedParameters(arrays);
+  }
+
+  /** Adds another process's weight change (SharedParameters.apply); false when its shape differs. */
+  applyShared(delta: Float64Array): boolean {
+    if (!this.shared.apply(delta)) return false;
+    this.hidden?.click.changed();
+    this.hidden?.purchase.changed();
+    return true;
   }
 
 
@@ -247,6 +262,7 @@ export class Ranker {
       this.losses[head] = { ...snapshot.losses[head] };
     }
     this.updates = snapshot.updates;
+    this.shared.rebase();
     return true;
   }
 }

@@ -33,6 +33,7 @@ export async function faultNamespace(label: string, overrides: Readonly<Record<s
     STREAMREC_KAFKA_ITEM_UPDATES_TOPIC: `${name}.items`,
     STREAMREC_KAFKA_COMMANDS_TOPIC: `${name}.commands`,
     STREAMREC_KAFKA_RULES_TOPIC: `${name}.rules`,
+    STREAMREC_KAFKA_DELTAS_TOPIC: `${name}.deltas`,
     STREAMREC_KAFKA_GROUP_ID: name,
     STREAMREC_KAFKA_SESSION_TIMEOUT_MS: '6000',
     STREAMREC_CLICKHOUSE_DATABASE: name,

@@ -93,6 +93,9 @@ export class RecordingMetrics implements Metrics {
   onlineEvaluation(predictions: number, hits: number, reciprocalRankSum: number): void {
     this.push('onlineEvaluation', [predictions, hits, reciprocalRankSum]);
   }
+  stateDeltas(direction: 'published' | 'applied' | 'skipped', records: number, stalenessSeconds: number | null): void {
+    this.push('stateDeltas', [direction, records, stalenessSeconds]);
+  }
 }
 
 /** Candidate settings small enough to reason about in a test. */
