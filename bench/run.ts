@@ -18,6 +18,7 @@ import { resetNamespace } from '../scripts/demo/namespace.ts';
 import { bareConsumer } from './bare-consumer.ts';
 import { startBenchEngine, untilStored } from './engine-run.ts';
 import { LatencyHistogram } from './histogram.ts';
+import { runProcesses, type ProcessRun } from './processes.ts';
 import { profileTop, type HotFunction } from './profile.ts';
 import { benchEvents, produceEvents } from './stream.ts';
 
@@ -28,8 +29,9 @@ const program = new Command()
   .option('--load-seconds <n>', 'seconds of steady load per freshness run', '10')
   .option('--no-model', 'run the engine without the online model')
   .option('--no-api', 'skip the Feed API read-latency step (npm run bench:api)')
+  .option('--processes <n>', 'instead: throughput of 1..n engine processes in one consumer group (scale-out)')
   .parse();
-const opts = program.opts<{ data: string; events: string; runs: string; loadSeconds: string; model: boolean; api: boolean }>();
+const opts = program.opts<{ data: string; events: string; runs: string; loadSeconds: string; model: boolean; api: boolean; processes?: string }>();
 const EVENTS = Number(opts.events);
 const RUNS = Number(opts.runs);
 const stamp = Date.now().toString(36);
@@ -136,7 +138,48 @@ async function freshnessAt(loads: readonly number[], maxRate: number, events: Pa
   return out;
 }
 
+/** `--processes N`: the same backlog through 1..N engine processes in one group; scaling and per-process cost. */
+async function scaling(maxProcesses: number): Promise<void> {
+  const started = Date.now();
+  say(`streamrec bench --processes ${maxProcesses}: ${EVENTS} events, ${RUNS} runs per figure, model ${opts.model ? 'on' : 'off'}, ${(await import('node:os')).cpus().length} cores`);
+  const events = await benchEvents(opts.data, EVENTS);
+  const figures: { processes: number; eventsPerSecond: number; scaling: number; perProcessEventsPerSecond: number; rssMiBPerProcess: number; cpuSecondsPer1kEvents: number; runs: ProcessRun[] }[] = [];
+  for (let n = 1; n <= maxProcesses; n += 1) {
+    const runs: ProcessRun[] = [];
+    for (let run = 0; run < RUNS; run += 1) {
+      runs.push(await runProcesses(n, `scale-${stamp}-n${n}-r${run}`, events, opts.model));
+      const last = runs.at(-1);
+      say(`  ${n} process(es), run ${run + 1}: ${Math.round(last?.eventsPerSecond ?? 0)} events/s, peak RSS ${last?.rssMiB.join(' + ')} MiB, ${round(last?.cpuSecondsPer1k ?? 0, 2)} CPU-s per 1k events`);
+    }
+    const eventsPerSecond = median(runs.map((r) => r.eventsPerSecond));
+    const base = figures[0]?.eventsPerSecond ?? eventsPerSecond;
+    figures.push({
+      processes: n,
+      eventsPerSecond: Math.round(eventsPerSecond),
+      scaling: round(eventsPerSecond / base, 2),
+      perProcessEventsPerSecond: Math.round(eventsPerSecond / n),
+      rssMiBPerProcess: Math.round(median(runs.flatMap((r) => r.rssMiB))),
+      cpuSecondsPer1kEvents: round(median(runs.map((r) => r.cpuSecondsPer1k)), 2),
+      runs,
+    });
+  }
+  const result = { date: new Date().toISOString(), machine: { cpus: (await import('node:os')).cpus().length, node: process.version }, events: events.length, runs: RUNS, model: opts.model, processes: figures, wallSeconds: round((Date.now() - started) / 1000, 1) };
+  mkdirSync(join(import.meta.dirname, 'results'), { recursive: true });
+  const file = join(import.meta.dirname, 'results', `${result.date.slice(0, 10)}-processes.json`);
+  writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
+  say('');
+  say('| processes | events/s (median) | × one process | events/s per process | peak RSS per process | CPU-s per 1k events |');
+  say('|---|---|---|---|---|---|');
+  for (const f of figures) say(`| ${f.processes} | ${f.eventsPerSecond} | ${f.scaling} | ${f.perProcessEventsPerSecond} | ${f.rssMiBPerProcess} MiB | ${f.cpuSecondsPer1kEvents} |`);
+  say(`\nwrote ${file} (${result.wallSeconds} s)`);
+}
+
 async function main(): Promise<void> {
+  if (opts.processes !== undefined) {
+    const n = Number(opts.processes);
+    if (!Number.isInteger(n) || n < 1 || n > 12) throw new Error(`--processes must be an integer from 1 to 12, got ${opts.processes}`);
+    return scaling(n);
+  }
   const started = Date.now();
   say(`streamrec bench: ${EVENTS} events, ${RUNS} runs per figure, model ${opts.model ? 'on' : 'off'}`);
   const events = await benchEvents(opts.data, EVENTS);

@@ -58,6 +58,9 @@ const CONTROL_IN_FLIGHT = 1000;
 /** How often time-windowed exclusion rules are re-read into the Feed API's exclusion sets. */
 const EXCLUSION_CHECK_MS = 5000;
 
+/** Longest a killed process can hold the schema lock; migrations take well under a second each. */
+const MIGRATION_LOCK_MS = 60_000;
+
 /** Version tag written into every feed; bumps when the candidate logic changes. */
 export const MODEL_VERSION = 'blend-v2';
 
@@ -119,9 +122,10 @@ export async function startEngine(config: Config, logger: Logger, hooks: EngineH
 
   const created = await ensureTopics(kafka, config.kafka);
   if (created.created.length > 0) logger.info({ topics: created.created, partitions: config.kafka.partitions }, 'created topics');
-  const tables = await migrate(clickhouse, config.clickhouse.database);
-  logger.info({ database: config.clickhouse.database, files: tables }, 'ClickHouse schema applied');
   await redis.ping();
+  // Processes starting together would apply the same ALTERs at once; one at a time, each skips what is recorded.
+  const tables = await redis.withLock(`clickhouse-migrations:${config.clickhouse.database}`, MIGRATION_LOCK_MS, () => migrate(clickhouse, config.clickhouse.database));
+  logger.info({ database: config.clickhouse.database, files: tables }, 'ClickHouse schema applied');
   // User ids reach ClickHouse only as keyed hashes; without a configured key, the deployment shares one drawn once.
   const pseudonym = pseudonymizer(config.privacy.pseudonymKey !== '' ? config.privacy.pseudonymKey : await redis.sharedSecret('privacy:pseudonym-key', randomBytes(32).toString('base64url')));
   if (config.metrics.port > 0) {

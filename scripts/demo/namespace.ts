@@ -1,5 +1,6 @@
 import { createClient } from '@clickhouse/client';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
+import { connectRedis, isCluster } from '../../src/adapters/redis/connect.ts';
 import { Kafka, logLevel } from 'kafkajs';
 import { identifier } from '../../src/adapters/clickhouse/sql.ts';
 import type { Config } from '../../src/config/config.ts';
@@ -38,12 +39,19 @@ export async function resetNamespace(config: Config): Promise<void> {
   const clickhouse = createClient({ url: config.clickhouse.url, username: config.clickhouse.username, password: config.clickhouse.password });
   await clickhouse.command({ query: `DROP DATABASE IF EXISTS ${identifier(config.clickhouse.database)}` });
   await clickhouse.close();
-  const redis = new Redis(config.redis.url);
-  let cursor = '0';
-  do {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${config.redis.keyPrefix}*`, 'COUNT', 1000);
-    cursor = next;
-    if (keys.length > 0) await redis.del(...keys);
-  } while (cursor !== '0');
-  await redis.quit();
+  const redis = connectRedis(config.redis.url, config.redis.clusterNodes, { lazyConnect: false, commandTimeout: 10_000, maxRetriesPerRequest: 2, enableOfflineQueue: true, retryStrategy: (attempt) => Math.min(attempt * 200, 2000) });
+  try {
+    // A cluster is scanned node by node, and its keys deleted one by one (they live in different slots).
+    const nodes: Redis[] = isCluster(redis) ? redis.nodes('master') : [redis];
+    for (const node of nodes) {
+      let cursor = '0';
+      do {
+        const [next, keys] = await node.scan(cursor, 'MATCH', `${config.redis.keyPrefix}*`, 'COUNT', 1000);
+        cursor = next;
+        if (keys.length > 0) await (isCluster(redis) ? Promise.all(keys.map((key) => redis.del(key))) : redis.del(...keys));
+      } while (cursor !== '0');
+    }
+  } finally {
+    await redis.quit();
+  }
 }

@@ -23,6 +23,7 @@ export interface KafkaConfig {
 
 export interface RedisConfig {
   readonly url: string;
+  readonly clusterNodes: string;
   readonly writeMaxKeys: number;
   readonly keyPrefix: string;
   readonly feedTtlSeconds: number;

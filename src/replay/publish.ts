@@ -1,3 +1,4 @@
+import { RecError } from '../errors.ts';
 import type { OutgoingMessage, EventPublisher } from '../ports/event-publisher.ts';
 import type { ReplayRecord } from './invalid.ts';
 
@@ -13,6 +14,8 @@ export interface PublishOptions {
   /** Monotonic ms clock and sleep, injectable so pacing is testable without waiting. */
   readonly clock?: () => number;
   readonly sleep?: (ms: number) => Promise<void>;
+  /** Tries per batch when the broker fails with a retriable error (a broker restarting, a leader moving); default 8. */
+  readonly attempts?: number;
 }
 
 export interface PublishProgress {
@@ -32,6 +35,10 @@ function toMessage(record: ReplayRecord): OutgoingMessage {
   if (record.kind === 'raw') return { key: record.key, value: record.value };
   return { key: record.event.session_id, value: JSON.stringify(record.event) };
 }
+
+const DEFAULT_ATTEMPTS = 8;
+const RETRY_FIRST_MS = 500;
+const RETRY_MAX_MS = 8000;
 
 const defaultSleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -62,7 +69,18 @@ export async function publishRecords(
       const wait = due - clock();
       if (wait > 0) await sleep(wait);
     }
-    await publisher.publish(options.topic, batch.map(toMessage));
+    const messages = batch.map(toMessage);
+    const attempts = options.attempts ?? DEFAULT_ATTEMPTS;
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        await publisher.publish(options.topic, messages);
+        break;
+      } catch (error) {
+        // A retried batch may be stored twice; the engine stores each event id once (FINAL).
+        if (attempt >= attempts || !(error instanceof RecError && error.retriable)) throw error;
+        await sleep(Math.min(RETRY_MAX_MS, RETRY_FIRST_MS * 2 ** (attempt - 1)));
+      }
+    }
     for (const record of batch) {
       if (record.kind === 'raw') {
         invalid += 1;

@@ -7,6 +7,8 @@ import { loadConfig } from '../config/load.ts';
 import type { EventPublisher } from '../ports/event-publisher.ts';
 import type { Logger } from '../ports/logger.ts';
 import { loadDiginetica, REPLAY_SOURCES, type LoadedReplay, type ReplaySource } from './diginetica.ts';
+import { RecError } from '../errors.ts';
+import { interleaveSessions } from './interleave.ts';
 import { recordCount, withInvalid } from './invalid.ts';
 import { publishRecords, type PublishProgress } from './publish.ts';
 
@@ -40,6 +42,11 @@ export interface ReplayOptions {
   readonly onLoaded?: (loaded: LoadedReplay, totalRecords: number) => void;
   /** Sessions to keep out of the replay, chosen once the data is loaded (the demo replays one itself, live). */
   readonly holdOut?: (loaded: LoadedReplay) => ReadonlySet<string>;
+  /**
+   * Replay as a live stream: this many sessions open at once, taking turns, timestamps re-drawn from
+   * the wall clock at `rate` (interleaveSessions). 0 (default) keeps recorded order and times.
+   */
+  readonly concurrentSessions?: number;
   readonly onProgress?: (progress: ReplayProgress) => void;
   readonly onNotice?: (message: string) => void;
 }
@@ -101,7 +108,10 @@ export async function runReplay(options: ReplayOptions): Promise<ReplaySummary> 
   });
   const loadSeconds = (performance.now() - loadStart) / 1000;
   const held = options.holdOut?.(loaded) ?? new Set<string>();
-  const events = held.size === 0 ? loaded.events : loaded.events.filter((event) => !held.has(event.session_id));
+  const kept = held.size === 0 ? loaded.events : loaded.events.filter((event) => !held.has(event.session_id));
+  const concurrent = options.concurrentSessions ?? 0;
+  if (concurrent > 0 && !(options.rate !== undefined && options.rate > 0)) throw new RecError('REC_CONFIG', 'concurrentSessions needs a rate: timestamps are drawn from it');
+  const events = concurrent > 0 ? interleaveSessions(kept, concurrent, Date.now(), 1000 / (options.rate ?? 1)) : kept;
   const total = recordCount(events.length, invalidEvery);
 
   let publisher = options.publisher;

@@ -1,13 +1,15 @@
-import { Redis } from 'ioredis';
 import type { Feed } from '../../domain/feed.ts';
 import type { IntentList } from '../../domain/query-intent.ts';
 import { RecError } from '../../errors.ts';
 import { redisCall } from './call.ts';
+import { connectRedis, isCluster, type RedisClient } from './connect.ts';
 import type { FeedReader, SessionView } from '../../ports/feed-reader.ts';
 import { RedisKeys } from './keys.ts';
 
 export interface RedisFeedReaderOptions {
   readonly url: string;
+  /** Seed nodes of a Redis Cluster (redis.clusterNodes); empty for the single server of `url`. */
+  readonly clusterNodes?: string;
   readonly keyPrefix: string;
   /** Bound on one read, connection included. */
   readonly timeoutMs: number;
@@ -27,15 +29,17 @@ function parseJson<T>(text: string | null | undefined, fallback: T): T {
  * no retries and a command timeout: a slow or unreachable Redis turns into a fast 503, never a queue.
  */
 export class RedisFeedReader implements FeedReader {
-  private readonly redis: Redis;
+  private readonly redis: RedisClient;
   private readonly keys: RedisKeys;
 
   constructor(options: RedisFeedReaderOptions) {
     this.keys = new RedisKeys(options.keyPrefix);
-    this.redis = new Redis(options.url, {
+    this.redis = connectRedis(options.url, options.clusterNodes ?? '', {
+      lazyConnect: false,
       commandTimeout: options.timeoutMs,
       connectTimeout: Math.max(options.timeoutMs, 1000),
       maxRetriesPerRequest: 0,
+      enableOfflineQueue: true,
       retryStrategy: (attempt) => Math.min(attempt * 100, 1000),
     });
     // Errors surface on the commands; this only keeps ioredis from logging reconnect noise.
@@ -47,8 +51,11 @@ export class RedisFeedReader implements FeedReader {
    * by a rule) since it was written: they leave every list at once, not at the session's next event.
    */
   async readFeed(feedId: string): Promise<Feed | null> {
+    const redis = this.redis;
     const [text, categories] = await redisCall(async () => {
-      const results = await this.redis.multi().get(this.keys.feedById(feedId)).smembers(this.keys.excludedCategories()).exec();
+      // One round trip on a single server; on a cluster the two keys live in different slots.
+      if (isCluster(redis)) return Promise.all([redis.get(this.keys.feedById(feedId)), redis.smembers(this.keys.excludedCategories())]);
+      const results = await redis.multi().get(this.keys.feedById(feedId)).smembers(this.keys.excludedCategories()).exec();
       return [results?.[0]?.[1] as string | null, (results?.[1]?.[1] as string[] | undefined) ?? []] as const;
     }, `read feed ${feedId}`);
     if (text === null) return null;
@@ -63,7 +70,9 @@ export class RedisFeedReader implements FeedReader {
 
   async readIntents(keys: readonly string[]): Promise<(IntentList | null)[]> {
     if (keys.length === 0) return [];
-    const texts = await redisCall(() => this.redis.mget(...keys.map((key) => this.keys.intent(key))), `read ${keys.length} intent lists`);
+    const redis = this.redis;
+    const names = keys.map((key) => this.keys.intent(key));
+    const texts = await redisCall(() => (isCluster(redis) ? Promise.all(names.map((name) => redis.get(name))) : redis.mget(...names)), `read ${keys.length} intent lists`);
     return texts.map((text) => {
       const list = parseJson<IntentList | null>(text, null);
       return list !== null && Array.isArray(list.items) && Array.isArray(list.categories) ? list : null;

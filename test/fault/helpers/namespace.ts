@@ -18,10 +18,11 @@ export interface FaultNamespace {
 /**
  * Names unique to one test (as `testConfig` makes them), the engine's environment for them, and a
  * fixed /metrics port so a restarted engine answers on the same URL. `overrides` are STREAMREC_*
- * settings; they are validated here, so a typo fails before any process starts.
+ * settings; they are validated here, so a typo fails before any process starts. `kafkaBrokers` replaces
+ * the stack's single broker (e.g. by the three-broker cluster) for the engine and `direct` alike.
  */
-export async function faultNamespace(label: string, overrides: Readonly<Record<string, string>> = {}): Promise<FaultNamespace> {
-  const s = services();
+export async function faultNamespace(label: string, overrides: Readonly<Record<string, string>> = {}, kafkaBrokers?: readonly string[]): Promise<FaultNamespace> {
+  const s = { ...services(), ...(kafkaBrokers === undefined ? {} : { kafkaBrokers: [...kafkaBrokers] }) };
   const name = uniqueName(label);
   const metricsPort = await freePort();
   const base: Record<string, string> = {

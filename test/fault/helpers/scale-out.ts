@@ -12,6 +12,9 @@ import { EngineChild } from './engine-child.ts';
 import { faultNamespace, type FaultNamespace } from './namespace.ts';
 import { expectComplete, replayDiginetica, sleep, waitDrained, type Produced } from './scenario.ts';
 
+/** Sessions open at once in the replayed stream: at 300 events/s each gets a step every ~2 s. */
+const CONCURRENT_SESSIONS = 600;
+
 /** What one run over the replay measured. */
 export interface RunFigures {
   readonly processes: number;
@@ -36,6 +39,8 @@ export interface RunOptions {
   readonly events: number;
   readonly rate: number;
   readonly env?: Readonly<Record<string, string>>;
+  /** Another Kafka cluster than the stack's broker (bootstrap addresses). */
+  readonly kafkaBrokers?: readonly string[];
   /** Called once this share of the records is stored (e.g. to kill a process or a broker). */
   readonly midway?: { readonly at: number; readonly act: (engines: readonly EngineChild[]) => Promise<void> };
   readonly teardown: (stop: () => Promise<void>) => void;
@@ -66,9 +71,11 @@ export function histogramQuantile(samples: readonly Sample[], name: string, q: n
 }
 
 /**
- * Replays the same Diginetica events through `processes` engines in one consumer group (12 partitions,
- * one checkpoint folder), optionally breaking something midway, and measures what the issue asks:
- * every event once in ClickHouse, every session's features current, prequential HR@20, staleness.
+ * Replays the same Diginetica sessions (SR-GNN training sessions as a live stream of concurrent
+ * sessions, so most steps come after the session's previous list was served and can be scored)
+ * through `processes` engines in one consumer group (12 partitions, one checkpoint folder), optionally
+ * breaking something midway, and measures what the issue asks: every event once in ClickHouse, every
+ * session's features current, prequential HR@20, state-delta staleness.
  */
 export async function runScaleOut(options: RunOptions): Promise<RunFigures> {
   const dir = mkdtempSync(join(tmpdir(), `streamrec-${options.label}-`));
@@ -77,7 +84,7 @@ export async function runScaleOut(options: RunOptions): Promise<RunFigures> {
     STREAMREC_ENGINE_CHECKPOINT_DIR: dir,
     STREAMREC_ENGINE_CHECKPOINT_INTERVAL_MS: '2000',
     ...options.env,
-  });
+  }, options.kafkaBrokers);
   const tally = new ClickHouseTally(ns.direct);
   const redis = new Redis(ns.direct.redis.url);
   const engines: EngineChild[] = [];
@@ -93,11 +100,14 @@ export async function runScaleOut(options: RunOptions): Promise<RunFigures> {
     const port = i === 0 ? ns.metricsPort : await freePort();
     engines.push(EngineChild.start({ ...ns, metricsPort: port, metricsUrl: `http://127.0.0.1:${port}/metrics` }, `p${i}`, { STREAMREC_METRICS_PORT: String(port), STREAMREC_ENGINE_INSTANCE: `${ns.name}-p${i}` }));
   }
-  for (const engine of engines) await waitFor(() => engine.scrape(), (samples) => samples !== null, { timeoutMs: 90_000, what: `engine ${engine.logFile} serving /metrics` });
+  for (const engine of engines) {
+    const up = await waitFor(async () => ({ serving: (await engine.scrape()) !== null, running: engine.running }), (s) => s.serving || !s.running, { timeoutMs: 90_000, what: `engine ${engine.logFile} serving /metrics` });
+    expect(up.running, engine.logTail()).toBe(true);
+  }
   // Let the group settle on its members before the stream starts (a rebalance during it is also fine).
   await sleep(options.processes > 1 ? 8000 : 1000);
 
-  const replay = replayDiginetica(ns.direct, { limit: options.events, invalidEvery: 200, rate: options.rate });
+  const replay = replayDiginetica(ns.direct, { limit: options.events, invalidEvery: 200, rate: options.rate, sources: ['sessions'], concurrentSessions: CONCURRENT_SESSIONS });
   if (options.midway !== undefined) {
     const { at, act } = options.midway;
     await waitFor(() => tally.processed(), (n) => n >= options.events * at, { timeoutMs: 300_000, what: `${at * 100} % of the records stored` });

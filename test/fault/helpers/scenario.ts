@@ -2,7 +2,7 @@ import { appendFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'vitest';
 import type { Config } from '../../../src/config/config.ts';
-import type { LoadedReplay } from '../../../src/replay/diginetica.ts';
+import type { LoadedReplay, ReplaySource } from '../../../src/replay/diginetica.ts';
 import { runReplay, type ReplaySummary } from '../../../src/replay/run.ts';
 import { waitFor } from '../../helpers/wait-for.ts';
 import { committedLag, type ClickHouseTally, type StoredCounts } from './counts.ts';
@@ -32,17 +32,22 @@ export async function replayDiginetica(
     readonly signal?: AbortSignal;
     /** Keep these sessions out (see `sessionPart`). */
     readonly holdOut?: (loaded: LoadedReplay) => ReadonlySet<string>;
+    /** Raw views and purchases unless given ('sessions': whole SR-GNN training sessions). */
+    readonly sources?: readonly ReplaySource[];
+    /** As a live stream of this many concurrent sessions (runReplay's concurrentSessions). */
+    readonly concurrentSessions?: number;
   },
 ): Promise<ReplaySummary> {
   return runReplay({
     dataDir: DIGINETICA_DIR,
-    sources: ['views', 'purchases'],
+    sources: options.sources ?? ['views', 'purchases'],
     limit: options.limit,
     invalidEvery: options.invalidEvery,
     rate: options.rate ?? 0,
     config,
     ...(options.signal === undefined ? {} : { signal: options.signal }),
     ...(options.holdOut === undefined ? {} : { holdOut: options.holdOut }),
+    ...(options.concurrentSessions === undefined ? {} : { concurrentSessions: options.concurrentSessions }),
   });
 }
 

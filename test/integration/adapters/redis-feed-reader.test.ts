@@ -37,7 +37,7 @@ describe('RedisFeedReader on a real Redis (what the engine writes, as the API re
   });
 
   it('reads the feeds and session state the engine adapter wrote, and null where there are none', async () => {
-    const store = new RedisStateStore({ url, writeMaxKeys: 5000, keyPrefix: prefix, feedTtlSeconds: 60, featureTtlSeconds: 60, intentTtlSeconds: 3600 });
+    const store = new RedisStateStore({ url, clusterNodes: '', writeMaxKeys: 5000, keyPrefix: prefix, feedTtlSeconds: 60, featureTtlSeconds: 60, intentTtlSeconds: 3600 });
     await store.write({ features: [features('s1')], feeds: [feedWrite({ kind: 'session', id: 's1' }, ['x', 'y']), feedWrite({ kind: 'user', id: 'u-1' }, ['z'])] });
     await store.close();
     expect((await reader.readFeed('s:s1'))?.items.map((i) => i.item_id)).toEqual(['x', 'y']);

@@ -5,7 +5,7 @@ import { stateStoreContract, feedWrite } from '../../contract/state-store.suite.
 import { services, uniqueName } from '../../helpers/services.ts';
 
 const prefix = `${uniqueName('redis')}:`;
-const config = { url: services().redisUrl, writeMaxKeys: 5000, keyPrefix: prefix, feedTtlSeconds: 60, featureTtlSeconds: 30, intentTtlSeconds: 3600 };
+const config = { url: services().redisUrl, clusterNodes: '', writeMaxKeys: 5000, keyPrefix: prefix, feedTtlSeconds: 60, featureTtlSeconds: 30, intentTtlSeconds: 3600 };
 let n = 0;
 stateStoreContract('RedisStateStore', async () => new RedisStateStore(config), () => `sess-${(n += 1)}`);
 

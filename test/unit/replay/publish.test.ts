@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../src/config/load.ts';
+import { RecError } from '../../../src/errors.ts';
 import { decodeRecord } from '../../../src/domain/decode.ts';
 import type { BehaviourEvent } from '../../../src/domain/event.ts';
 import type { EventPublisher, OutgoingMessage } from '../../../src/ports/event-publisher.ts';
@@ -121,5 +122,42 @@ describe('runReplay', () => {
     expect(reasons.filter((r) => r !== 'ok').sort()).toEqual(
       ['REC_DECODE', 'REC_OVERSIZE', 'REC_SCHEMA', 'REC_SCHEMA', 'REC_SCHEMA', 'REC_SCHEMA', 'REC_DECODE', 'REC_SCHEMA'].sort(),
     );
+  });
+});
+
+describe('publishRecords when the broker fails', () => {
+  /** Fails the first `failures` publish calls with `error`, then keeps what it is given. */
+  const flaky = (failures: number, error: Error) => {
+    const inner = new MemoryPublisher();
+    let calls = 0;
+    const publisher: EventPublisher = {
+      publish: async (topic, messages) => {
+        calls += 1;
+        if (calls <= failures) throw error;
+        await inner.publish(topic, messages);
+      },
+      close: async () => undefined,
+    };
+    return { publisher, inner, calls: () => calls };
+  };
+
+  it('retries a batch after a retriable error, backing off, and sends every record once it goes through', async () => {
+    const time = fakeTime();
+    const { publisher, inner, calls } = flaky(3, new RecError('REC_KAFKA', 'leader moved', { retriable: true }));
+    const result = await publishRecords(withInvalid(events(10), 0), publisher, { topic: 't', batchSize: 4, rate: 0, clock: time.clock, sleep: time.sleep });
+    expect(result.valid).toBe(10);
+    expect(inner.messages.map((m) => JSON.parse(String(m.value)).event_id)).toEqual(events(10).map((e) => e.event_id));
+    expect(calls()).toBe(6);
+    expect(time.sleeps).toEqual([500, 1000, 2000]);
+  });
+
+  it('gives up after the last attempt, and at once on an error that is not retriable', async () => {
+    const time = fakeTime();
+    const stuck = flaky(100, new RecError('REC_KAFKA', 'broker gone', { retriable: true }));
+    await expect(publishRecords(withInvalid(events(3), 0), stuck.publisher, { topic: 't', batchSize: 4, rate: 0, attempts: 3, clock: time.clock, sleep: time.sleep })).rejects.toThrow('broker gone');
+    expect(stuck.calls()).toBe(3);
+    const fatal = flaky(100, new RecError('REC_KAFKA', 'topic authorization failed', { retriable: false }));
+    await expect(publishRecords(withInvalid(events(3), 0), fatal.publisher, { topic: 't', batchSize: 4, rate: 0, clock: time.clock, sleep: time.sleep })).rejects.toThrow('topic authorization failed');
+    expect(fatal.calls()).toBe(1);
   });
 });
