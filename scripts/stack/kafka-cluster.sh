@@ -39,26 +39,15 @@ CONTROLLER_BASE=39291 # node N's controller listener on CONTROLLER_BASE+N
 VOTERS="1@127.0.0.1:39292,2@127.0.0.1:39293,3@127.0.0.1:39294"
 
 # ---------------------------------------------------------------- helpers
-log() { printf '[kafka-cluster] %s\n' "$*" >&2; }
-die() { printf '[kafka-cluster] ERROR: %s\n' "$*" >&2; exit 1; }
-now() { date +%s.%N; }
-since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
-port_open() { timeout 1 bash -c "exec 3<>/dev/tcp/127.0.0.1/$1" 2>/dev/null; }
+STACK_LOG_NAME=kafka-cluster
+# shellcheck source=scripts/stack/lib.sh
+. "$SCRIPT_DIR/lib.sh"
 
 client_port() { echo $((CLIENT_BASE + $1)); }
 controller_port() { echo $((CONTROLLER_BASE + $1)); }
 node_dir() { echo "$CLUSTER_DIR/node$1"; }
 node_conf() { echo "$CLUSTER_DIR/node$1/config/server.properties"; }
 node_addr() { echo "127.0.0.1:$(client_port "$1")"; }
-
-tail_log() { # tail_log FILE...
-  local f
-  for f in "$@"; do
-    [[ -f "$f" ]] || continue
-    printf -- '----- tail of %s -----\n' "$f" >&2
-    tail -n 40 "$f" >&2 || true
-  done
-}
 
 node_logs() { local d; d="$(node_dir "$1")"; echo "$d/kafka.out" "$d/logs/server.log" "$d/ready.log"; }
 
@@ -97,26 +86,6 @@ log_started() {
 }
 
 # ---------------------------------------------------------------- jars, config, format
-fetch_jars() { # same cache and Maven call as stack.sh's kafka_fetch_jars
-  if compgen -G "$KAFKA_LIBS/kafka_2.13-$KAFKA_VERSION.jar" >/dev/null && [[ -f "$KAFKA_LIBS/.complete" ]]; then
-    return 0
-  fi
-  command -v mvn >/dev/null || die "mvn not found (needed once to fetch Kafka $KAFKA_VERSION from Maven Central)"
-  local t tmp
-  t=$(now)
-  tmp="$KAFKA_LIBS.tmp.$$"
-  rm -rf "$tmp" && mkdir -p "$tmp"
-  if ! mvn -q -B -f "$SCRIPT_DIR/pom.xml" -Dkafka.version="$KAFKA_VERSION" \
-    dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$tmp" \
-    >"$CLUSTER_DIR/mvn.log" 2>&1 </dev/null; then
-    rm -rf "$tmp"
-    tail_log "$CLUSTER_DIR/mvn.log"
-    die "mvn could not fetch org.apache.kafka:kafka_2.13:$KAFKA_VERSION"
-  fi
-  touch "$tmp/.complete"
-  rm -rf "$KAFKA_LIBS" && mkdir -p "$(dirname "$KAFKA_LIBS")" && mv "$tmp" "$KAFKA_LIBS"
-  log "fetched $(ls "$KAFKA_LIBS" | wc -l) jars (kafka_2.13 $KAFKA_VERSION) in $(since "$t") s -> $KAFKA_LIBS"
-}
 
 write_config() { # write_config N
   local n="$1" d
@@ -314,7 +283,7 @@ cmd_up() {
     if node_pid "$n" >/dev/null; then running+=("$n"); else to_start+=("$n"); fi
   done
   if [[ ${#to_start[@]} -gt 0 ]]; then
-    fetch_jars
+    kafka_fetch_jars "$CLUSTER_DIR/mvn.log"
     for n in "${NODES[@]}"; do write_config "$n"; done
     [[ -s "$CLUSTER_DIR/cluster.id" ]] && cid="$(cat "$CLUSTER_DIR/cluster.id")"
     [[ ${#running[@]} -eq 0 ]] && cold=1
@@ -386,7 +355,7 @@ cmd_start() {
     cid="$(cat "$CLUSTER_DIR/cluster.id" 2>/dev/null || true)"
     [[ -n "$cid" ]] && formatted_ok "$n" "$cid" || die "node $n has no formatted data for the cluster: run '$0 up' first"
     command -v java >/dev/null || die "java (17+) not found"
-    fetch_jars
+    kafka_fetch_jars "$CLUSTER_DIR/mvn.log"
     write_config "$n"
     launch_node "$n"
   fi

@@ -51,12 +51,9 @@ export DEBIAN_FRONTEND=noninteractive
 APT_UPDATED=0
 
 # ---------------------------------------------------------------- helpers
-log() { printf '[stack] %s\n' "$*" >&2; }
-die() { printf '[stack] ERROR: %s\n' "$*" >&2; exit 1; }
-now() { date +%s.%N; }
-since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
-
-port_open() { timeout 1 bash -c "exec 3<>/dev/tcp/127.0.0.1/$1" 2>/dev/null; }
+STACK_LOG_NAME=stack
+# shellcheck source=scripts/stack/lib.sh
+. "$SCRIPT_DIR/lib.sh"
 
 redis_ping() {
   timeout 2 bash -c "exec 3<>/dev/tcp/127.0.0.1/$REDIS_PORT; printf 'PING\r\n' >&3; IFS= read -r l <&3; [[ \$l == +PONG* ]]" 2>/dev/null
@@ -80,15 +77,6 @@ pid_alive() {
   [[ -n "$pid" ]] && kill -0 "$pid" 2>/dev/null || return 1
   tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q -- "$2" || return 1
   echo "$pid"
-}
-
-tail_log() { # tail_log FILE...
-  local f
-  for f in "$@"; do
-    [[ -f "$f" ]] || continue
-    printf -- '----- tail of %s -----\n' "$f" >&2
-    tail -n 40 "$f" >&2 || true
-  done
 }
 
 apt_install() { # apt_install PKG...
@@ -200,28 +188,6 @@ clickhouse_up() {
 }
 
 # ---------------------------------------------------------------- kafka
-kafka_fetch_jars() {
-  if compgen -G "$KAFKA_LIBS/kafka_2.13-$KAFKA_VERSION.jar" >/dev/null && [[ -f "$KAFKA_LIBS/.complete" ]]; then
-    return 0
-  fi
-  command -v mvn >/dev/null || die "mvn not found (needed once to fetch Kafka $KAFKA_VERSION from Maven Central)"
-  command -v java >/dev/null || die "java (17+) not found"
-  local t tmp
-  t=$(now)
-  tmp="$KAFKA_LIBS.tmp.$$"
-  rm -rf "$tmp" && mkdir -p "$tmp"
-  if ! mvn -q -B -f "$SCRIPT_DIR/pom.xml" -Dkafka.version="$KAFKA_VERSION" \
-    dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$tmp" \
-    >"$LOG_DIR/kafka-mvn.log" 2>&1 </dev/null; then
-    rm -rf "$tmp"
-    tail_log "$LOG_DIR/kafka-mvn.log"
-    die "mvn could not fetch org.apache.kafka:kafka_2.13:$KAFKA_VERSION"
-  fi
-  touch "$tmp/.complete"
-  rm -rf "$KAFKA_LIBS" && mkdir -p "$(dirname "$KAFKA_LIBS")" && mv "$tmp" "$KAFKA_LIBS"
-  log "kafka: fetched $(ls "$KAFKA_LIBS" | wc -l) jars (kafka_2.13 $KAFKA_VERSION) in $(since "$t") s -> $KAFKA_LIBS"
-}
-
 kafka_write_config() {
   mkdir -p "$KAFKA_CONF_DIR" "$KAFKA_DATA" "$LOG_DIR/kafka"
   cat >"$KAFKA_CONF_DIR/server.properties" <<EOF
@@ -334,7 +300,7 @@ kafka_up() {
   rm -f "$PID_DIR/kafka.pid"
   port_open "$KAFKA_CONTROLLER_PORT" && die "controller port $KAFKA_CONTROLLER_PORT is taken (set STREAMREC_KAFKA_CONTROLLER_PORT)"
   command -v java >/dev/null || die "java (17+) not found"
-  kafka_fetch_jars
+  kafka_fetch_jars "$LOG_DIR/kafka-mvn.log"
   kafka_write_config
   if kafka_formatted_ok; then
     log "kafka: reusing formatted log dir $KAFKA_DATA"

@@ -1,9 +1,12 @@
-import { mkdir, readdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { RecError } from '../../errors.ts';
 import type { ModelArtifacts } from '../../model/artifacts.ts';
 import type { CheckpointStore, GlobalCheckpoint, PartitionCheckpoint } from '../../runtime/checkpoint.ts';
 import { FileModelStore } from '../model/file-store.ts';
+
+/** A shared-state checkpoint not rewritten for this long belongs to a process that is gone. */
+const GONE_AFTER_MS = 24 * 3600 * 1000;
 
 /** A name usable as one path segment. */
 const segment = (name: string): string => name.replace(/[^A-Za-z0-9._-]/g, '_');
@@ -57,9 +60,23 @@ export class FileCheckpointStore implements CheckpointStore {
       if (model !== null) await new FileModelStore(join(dir, 'model')).save(model);
       const text = JSON.stringify({ ...checkpoint, hasModel: model !== null });
       await writeAtomically(join(dir, 'state.json'), text);
+      await this.pruneGone(checkpoint.topic, checkpoint.createdAt);
       return { bytes: Buffer.byteLength(text) };
     } catch (error) {
       throw new RecError('REC_CHECKPOINT', `could not write the checkpoint to ${dir}`, { cause: error, retriable: true });
+    }
+  }
+
+  /**
+   * Removes the shared-state checkpoints of processes gone for a day (an instance named host:pid gets a
+   * new folder at each restart): a live process rewrites its own every checkpoint interval.
+   */
+  private async pruneGone(topic: string, now: number): Promise<void> {
+    const root = join(this.dir, 'global', segment(topic));
+    for (const name of await readdir(root)) {
+      if (name === segment(this.instance)) continue;
+      const state = await stat(join(root, name, 'state.json')).catch(() => null);
+      if (state !== null && now - state.mtimeMs > GONE_AFTER_MS) await rm(join(root, name), { recursive: true, force: true });
     }
   }
 

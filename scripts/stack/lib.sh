@@ -1,0 +1,42 @@
+# Helpers shared by the stack scripts (stack.sh, kafka-cluster.sh, redis-cluster.sh). Source it after
+# setting STACK_LOG_NAME (the tag of every log line) and, for kafka_fetch_jars, KAFKA_VERSION,
+# KAFKA_LIBS and SCRIPT_DIR.
+
+log() { printf '[%s] %s\n' "$STACK_LOG_NAME" "$*" >&2; }
+die() { printf '[%s] ERROR: %s\n' "$STACK_LOG_NAME" "$*" >&2; exit 1; }
+now() { date +%s.%N; }
+since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
+port_open() { timeout 1 bash -c "exec 3<>/dev/tcp/127.0.0.1/$1" 2>/dev/null; }
+
+tail_log() { # tail_log FILE...
+  local f
+  for f in "$@"; do
+    [[ -f "$f" ]] || continue
+    printf -- '----- tail of %s -----\n' "$f" >&2
+    tail -n 40 "$f" >&2 || true
+  done
+}
+
+# kafka_fetch_jars MVN_LOG: org.apache.kafka:kafka_2.13 and its runtime jars from Maven Central into
+# KAFKA_LIBS, once (a .complete marker makes an interrupted download start over).
+kafka_fetch_jars() {
+  if compgen -G "$KAFKA_LIBS/kafka_2.13-$KAFKA_VERSION.jar" >/dev/null && [[ -f "$KAFKA_LIBS/.complete" ]]; then
+    return 0
+  fi
+  command -v mvn >/dev/null || die "mvn not found (needed once to fetch Kafka $KAFKA_VERSION from Maven Central)"
+  command -v java >/dev/null || die "java (17+) not found"
+  local t tmp mvn_log="$1"
+  t=$(now)
+  tmp="$KAFKA_LIBS.tmp.$$"
+  rm -rf "$tmp" && mkdir -p "$tmp" "$(dirname "$mvn_log")"
+  if ! mvn -q -B -f "$SCRIPT_DIR/pom.xml" -Dkafka.version="$KAFKA_VERSION" \
+    dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$tmp" \
+    >"$mvn_log" 2>&1 </dev/null; then
+    rm -rf "$tmp"
+    tail_log "$mvn_log"
+    die "mvn could not fetch org.apache.kafka:kafka_2.13:$KAFKA_VERSION"
+  fi
+  touch "$tmp/.complete"
+  rm -rf "$KAFKA_LIBS" && mkdir -p "$(dirname "$KAFKA_LIBS")" && mv "$tmp" "$KAFKA_LIBS"
+  log "kafka: fetched $(ls "$KAFKA_LIBS" | wc -l) jars (kafka_2.13 $KAFKA_VERSION) in $(since "$t") s -> $KAFKA_LIBS"
+}
