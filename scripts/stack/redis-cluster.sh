@@ -11,9 +11,10 @@
 #
 # Node N (1..3): client 127.0.0.1:3938N (39381..39383), cluster bus 127.0.0.1:4938N (port + 10000).
 # No persistence (--save '' --appendonly no): a restarted node comes back empty. Idempotent, non-interactive.
+# A failed `up` stops the nodes again (logs are kept for inspection; the next `up` wipes them).
 # Environment overrides:
 #   STREAMREC_STACK_DIR               state dir (default <repo>/.stack); this script uses <state>/redis-cluster/
-#   STREAMREC_REDIS_CLUSTER_TIMEOUT   seconds to wait for cluster_state:ok (default 60)
+#   STREAMREC_REDIS_CLUSTER_TIMEOUT   seconds to wait for cluster creation / cluster_state:ok (default 60)
 # State per node: <state>/redis-cluster/node<N>/{nodes.conf,redis.log,redis.pid}
 set -euo pipefail
 
@@ -26,11 +27,9 @@ NODES=(1 2 3)
 PORT_BASE=39380 # node N listens on PORT_BASE+N, its cluster bus on PORT_BASE+N+10000
 
 # ---------------------------------------------------------------- helpers
-log() { printf '[redis-cluster] %s\n' "$*" >&2; }
-die() { printf '[redis-cluster] ERROR: %s\n' "$*" >&2; exit 1; }
-now() { date +%s.%N; }
-since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
-port_open() { timeout 1 bash -c "exec 3<>/dev/tcp/127.0.0.1/$1" 2>/dev/null; }
+STACK_LOG_NAME=redis-cluster
+# shellcheck source=scripts/stack/lib.sh
+. "$SCRIPT_DIR/lib.sh"
 
 port() { echo $((PORT_BASE + $1)); }
 node_dir() { echo "$CLUSTER_DIR/node$1"; }
@@ -47,13 +46,13 @@ tail_logs() { # tail_logs N...
   done
   return 0
 }
-fail() { tail_logs "${NODES[@]}"; die "$1"; }
+fail() { tail_logs "${NODES[@]}"; stop_nodes; die "$1 (logs kept under $CLUSTER_DIR)"; } # stops all nodes
 
 # alive PID -> 0 while PID runs (a zombie counts as gone: the container's init may reap daemons late)
 alive() { local s; s="$(cat "/proc/$1/stat" 2>/dev/null)" || return 1; s="${s##*) }"; [[ "${s:0:1}" != Z ]]; }
 
-# node_pid N -> prints the pid of node N's redis-server: the one in its pidfile if it lives (its title names
-# its port), else the one answering on its port if its pidfile setting is node N's (e.g. the state dir was removed)
+# node_pid N -> prints the pid of node N's redis-server: the one in its pidfile if it lives (its title names its
+# port), else the one answering on its port if its pidfile setting is node N's (e.g. the state dir was removed)
 node_pid() {
   local f pid=""
   f="$(node_dir "$1")/redis.pid"
@@ -77,24 +76,18 @@ check_ports() { # check_ports N: die unless node N's client and cluster bus port
   return 0
 }
 
-launch_node() { # launch_node N (daemonized; wait_ping N waits until it answers)
-  local n="$1" p d
-  p="$(port "$n")"
+launch_node() { # launch_node N: start node N daemonized and wait until it answers PING
+  local n="$1" d i
   d="$(node_dir "$n")"
   mkdir -p "$d"
-  redis-server --port "$p" --bind 127.0.0.1 --protected-mode no --daemonize yes \
+  redis-server --port "$(port "$n")" --bind 127.0.0.1 --protected-mode no --daemonize yes \
     --cluster-enabled yes --cluster-config-file "$d/nodes.conf" --appendonly no --save '' \
-    --dir "$d" --logfile "$d/redis.log" --pidfile "$d/redis.pid" </dev/null >/dev/null ||
-    { tail_logs "$n"; die "node $n: redis-server failed to start"; }
-}
-
-wait_ping() { # wait_ping N
-  local n="$1" i
+    --dir "$d" --logfile "$d/redis.log" --pidfile "$d/redis.pid" </dev/null >/dev/null || fail "node $n: redis-server failed to start"
   for ((i = 0; i < 100; i++)); do
     [[ "$(rcli "$n" ping)" == PONG ]] && { log "node $n: started (pid $(node_pid "$n"), $(node_addr "$n"))"; return 0; }
     sleep 0.1
   done
-  tail_logs "$n"; die "node $n: did not answer PING on $(node_addr "$n") within 10 s"
+  fail "node $n: did not answer PING on $(node_addr "$n") within 10 s"
 }
 
 stop_nodes() { # SHUTDOWN NOSAVE every running node at once; SIGKILL those still alive after 5 s
@@ -128,7 +121,7 @@ cmd_up() {
   if [[ ${#running[@]} -eq 0 ]]; then
     [[ -d "$CLUSTER_DIR" ]] && log "no node running: wiping stale state $CLUSTER_DIR"
     rm -rf "$CLUSTER_DIR"
-  else
+  else # a dead node rejoins with its nodes.conf; without one the cluster cannot be repaired: recreate it
     for n in "${dead[@]}"; do
       [[ -s "$(node_dir "$n")/nodes.conf" ]] && continue
       log "node $n is down and has no nodes.conf while node(s) ${running[*]} run: recreating the whole cluster"
@@ -138,28 +131,23 @@ cmd_up() {
   mkdir -p "$CLUSTER_DIR"
   for n in "${dead[@]}"; do check_ports "$n"; done
   for n in "${dead[@]}"; do launch_node "$n"; done
-  for n in "${dead[@]}"; do wait_ping "$n"; done
   if [[ "$(info_field 1 cluster_known_nodes)" == 1 && "$(info_field 1 cluster_slots_assigned)" == 0 ]]; then
     log "forming the cluster (3 masters, no replicas)"
     # shellcheck disable=SC2046
-    redis-cli --cluster create $(seeds | tr ',' ' ') --cluster-replicas 0 --cluster-yes \
-      >"$CLUSTER_DIR/create.log" 2>&1 </dev/null || { cat "$CLUSTER_DIR/create.log" >&2; fail "redis-cli --cluster create failed"; }
+    timeout "$TIMEOUT" redis-cli --cluster create $(seeds | tr ',' ' ') --cluster-replicas 0 --cluster-yes \
+      >"$CLUSTER_DIR/create.log" 2>&1 </dev/null || { cat "$CLUSTER_DIR/create.log" >&2; fail "redis-cli --cluster create failed (or ran over ${TIMEOUT} s)"; }
   fi
   deadline=$(($(date +%s) + TIMEOUT))
   until cluster_ok; do
     for n in "${NODES[@]}"; do node_pid "$n" >/dev/null || fail "node $n exited (see $(node_dir "$n")/redis.log)"; done
-    (($(date +%s) >= deadline)) && { rcli 1 cluster info >&2 || true; fail "cluster not ok within ${TIMEOUT} s (nodes left running; run '$0 down')"; }
+    (($(date +%s) >= deadline)) && { rcli 1 cluster info >&2 || true; fail "cluster not ok within ${TIMEOUT} s"; }
     sleep 0.2
   done
   log "up: cluster_state:ok, 16384 slots on 3 masters in $(since "$t0") s (started node(s) ${dead[*]})"
   seeds
 }
 
-cmd_down() {
-  stop_nodes
-  rm -rf "$CLUSTER_DIR"
-  log "down: done (removed $CLUSTER_DIR)"
-}
+cmd_down() { stop_nodes; rm -rf "$CLUSTER_DIR"; log "down: done (removed $CLUSTER_DIR)"; }
 
 cmd_status() {
   local n pid state
