@@ -1,4 +1,4 @@
-import type { Kafka } from 'kafkajs';
+import type { Admin, Kafka } from 'kafkajs';
 import type { KafkaConfig } from '../../config/config.ts';
 import { RecError } from '../../errors.ts';
 
@@ -39,28 +39,43 @@ export async function ensureTopics(kafka: Kafka, config: KafkaConfig): Promise<{
   }
 }
 
-/** The partition numbers of a topic. */
-export async function partitionsOf(kafka: Kafka, topic: string): Promise<number[]> {
+/** Tries an admin call up to this many times while the broker answers with a retriable error. */
+const ADMIN_ATTEMPTS = 10;
+
+/**
+ * Runs `call` on a connected admin client, again after a retriable error: right after a topic is
+ * created, or while a broker of a cluster is down, partitions may have no leader for a few seconds
+ * (NOT_LEADER_OR_FOLLOWER, LEADER_NOT_AVAILABLE), and kafkajs gives up on those sooner.
+ */
+async function withAdmin<T>(kafka: Kafka, what: string, call: (admin: Admin) => Promise<T>): Promise<T> {
   const admin = kafka.admin();
   try {
     await admin.connect();
-    return (await admin.fetchTopicOffsets(topic)).map((entry) => entry.partition).sort((a, b) => a - b);
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        return await call(admin);
+      } catch (error) {
+        const retriable = typeof error === 'object' && error !== null && 'retriable' in error && error.retriable === true;
+        if (!retriable || attempt >= ADMIN_ATTEMPTS) throw error;
+        await new Promise((resolve) => setTimeout(resolve, Math.min(2000, 100 * 2 ** attempt)));
+      }
+    }
   } catch (cause) {
-    throw new RecError('REC_KAFKA', `cannot read the partitions of ${topic}`, { retriable: true, cause });
+    throw new RecError('REC_KAFKA', `cannot read ${what}`, { retriable: true, cause });
   } finally {
     await admin.disconnect();
   }
 }
 
+/** The partition numbers of a topic (from its metadata: they need no leader). */
+export function partitionsOf(kafka: Kafka, topic: string): Promise<number[]> {
+  return withAdmin(kafka, `the partitions of ${topic}`, async (admin) => {
+    const metadata = await admin.fetchTopicMetadata({ topics: [topic] });
+    return (metadata.topics[0]?.partitions ?? []).map((entry) => entry.partitionId).sort((a, b) => a - b);
+  });
+}
+
 /** The end (next offset to be written) of each partition of a topic. */
-export async function endOffsets(kafka: Kafka, topic: string): Promise<Map<number, bigint>> {
-  const admin = kafka.admin();
-  try {
-    await admin.connect();
-    return new Map((await admin.fetchTopicOffsets(topic)).map((entry) => [entry.partition, BigInt(entry.high)]));
-  } catch (cause) {
-    throw new RecError('REC_KAFKA', `cannot read the end offsets of ${topic}`, { retriable: true, cause });
-  } finally {
-    await admin.disconnect();
-  }
+export function endOffsets(kafka: Kafka, topic: string): Promise<Map<number, bigint>> {
+  return withAdmin(kafka, `the end offsets of ${topic}`, async (admin) => new Map((await admin.fetchTopicOffsets(topic)).map((entry) => [entry.partition, BigInt(entry.high)])));
 }
