@@ -252,3 +252,28 @@ describe('sessionWindow', () => {
     expect(windows.of(0).get('fast')?.snapshot().bot).toBe('rate');
   });
 });
+
+describe('sessionWindow after a partition changed owner', () => {
+  const phased = (batch: DecodedBatch, phase: 'restore' | 'catch-up'): DecodedBatch => ({ ...batch, source: { ...batch.source, phase } });
+
+  it('rebuilds sessions from records already stored and learned, handing nothing on', async () => {
+    const windows = new SessionWindows(OPTIONS);
+    const restored = phased(decodedBatch([event({ event_id: 'r1', item_id: 'i1' }), event({ event_id: 'r2', ts: T0 + 1000, item_id: 'i2' })]), 'restore');
+    const out = await firstValueFrom(of(restored).pipe(sessionWindow(windows)));
+    expect(out.events).toEqual([]);
+    expect(out.applied).toEqual([]);
+    expect(out.touchedSessions.size).toBe(0);
+    expect(windows.of(0).get('s-1')?.history.map((e) => e.item)).toEqual(['i1', 'i2']);
+  });
+
+  it('stores and writes what another process learned but did not commit, without learning from it again', async () => {
+    const windows = new SessionWindows(OPTIONS);
+    const caught = phased(decodedBatch([event({ event_id: 'c1', item_id: 'i1' })]), 'catch-up');
+    const out = await firstValueFrom(of(caught).pipe(sessionWindow(windows)));
+    expect(out.events.map((e) => e.event.event_id)).toEqual(['c1']);
+    expect(out.applied).toEqual([]);
+    expect([...out.touchedSessions.keys()]).toEqual(['s-1']);
+    const live = await firstValueFrom(of(decodedBatch([event({ event_id: 'l1', ts: T0 + 1000, item_id: 'i2' })], { firstOffset: 1 })).pipe(sessionWindow(windows)));
+    expect(live.applied.map((a) => [a.ingested.event.event_id, a.before.sequence])).toEqual([['l1', ['i1']]]);
+  });
+});
