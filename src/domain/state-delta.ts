@@ -21,31 +21,13 @@ export interface Observation {
 }
 
 /**
- * A process's contribution to the shared state from one micro-batch of one events partition: what its
- * events taught (observations), trending counts released after the bot check, model examples, and the
- * change of the ranker's parameters since its previous delta. `seq` grows per origin.
+ * What one micro-batch of one events partition taught the shared state, as the publisher holds it: its
+ * events' observations, trending counts released after the bot check, model examples, and the change
+ * of the ranker's parameters since the process's previous delta (null when none).
  */
-export interface StateDelta {
-  readonly format: typeof DELTA_FORMAT;
-  readonly origin: string;
-  readonly seq: number;
-  /** Wall clock at publication, epoch ms (receivers measure staleness from it). */
-  readonly sentAt: number;
-  /** The events partition and the last offset whose learning this delta carries. */
-  readonly partition: number;
-  readonly lastOffset: string;
-  readonly observations: readonly Observation[];
-  readonly counts: readonly HeldCount[];
-  readonly examples: readonly TrainingExample[];
-  /** Ranker parameter change, Float64 little-endian, base64; absent when unchanged. */
-  readonly ranker?: string;
-}
-
-/** Most bytes of observations, counts and examples one delta record carries (Kafka's default limit is 1 MiB). */
-export const DELTA_CHUNK_BYTES = 256 * 1024;
-
 export interface DeltaParts {
   readonly origin: string;
+  /** The events partition and the last offset whose learning this carries. */
   readonly partition: number;
   readonly lastOffset: string;
   readonly observations: readonly Observation[];
@@ -53,6 +35,19 @@ export interface DeltaParts {
   readonly examples: readonly TrainingExample[];
   readonly ranker: Float64Array | null;
 }
+
+/** One record of the deltas topic: (part of) a DeltaParts, numbered; `seq` grows per origin. */
+export interface StateDelta extends Omit<DeltaParts, 'ranker'> {
+  readonly format: typeof DELTA_FORMAT;
+  readonly seq: number;
+  /** Wall clock at publication, epoch ms (receivers measure staleness from it). */
+  readonly sentAt: number;
+  /** Ranker parameter change, Float64 little-endian, base64; absent when unchanged. */
+  readonly ranker?: string;
+}
+
+/** Most bytes of observations, counts and examples one delta record carries (Kafka's default limit is 1 MiB). */
+export const DELTA_CHUNK_BYTES = 256 * 1024;
 
 export function encodeParameters(values: Float64Array): string {
   return Buffer.from(values.buffer, values.byteOffset, values.byteLength).toString('base64');
