@@ -1,6 +1,6 @@
 import { concatMap, from, type OperatorFunction } from 'rxjs';
 import type { CandidateState } from '../../src/domain/candidate-state.ts';
-import { deadLetterOf, type DecodeOptions } from '../../src/domain/decode.ts';
+import { deadLetterOf, decodeJson, type DecodeOptions } from '../../src/domain/decode.ts';
 import type { DeadLetter } from '../../src/domain/event.ts';
 import { checkDelta, decodeParameters, type StateDelta } from '../../src/domain/state-delta.ts';
 import type { SourceBatch } from '../../src/ports/event-source.ts';
@@ -27,19 +27,6 @@ export interface ApplyDeltasOptions {
   readonly wallMs: () => number;
 }
 
-function decodeDelta(source: SourceBatch, offset: string, key: string | null, value: Buffer | null, options: DecodeOptions): { ok: true; delta: StateDelta } | { ok: false; deadLetter: DeadLetter } {
-  const record = { origin: { topic: source.topic, partition: source.partition, offset }, key, value, receivedAt: source.receivedAt };
-  if (value === null || value.length === 0) return { ok: false, deadLetter: deadLetterOf(record, options, 'REC_EMPTY', 'empty state delta record') };
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(value.toString('utf8'));
-  } catch (error) {
-    return { ok: false, deadLetter: deadLetterOf(record, options, 'REC_DECODE', `state delta is not JSON: ${error instanceof Error ? error.message : String(error)}`) };
-  }
-  const checked = checkDelta(parsed);
-  return checked.ok ? checked : { ok: false, deadLetter: deadLetterOf(record, options, 'REC_SCHEMA', `invalid state delta: ${checked.error}`) };
-}
-
 /**
  * Applies other processes' state deltas in log order: model examples are handed over first (the
  * model may ask to wait), then observations, released trending counts and the ranker change are
@@ -54,13 +41,14 @@ export function applyDeltas(options: ApplyDeltasOptions): OperatorFunction<Sourc
     let skipped = 0;
     for (const record of source.records) {
       const next = (BigInt(record.offset) + 1n).toString();
-      const decoded = decodeDelta(source, record.offset, record.key, record.value, options.decode);
+      const raw = { origin: { topic: source.topic, partition: source.partition, offset: record.offset }, key: record.key, value: record.value, receivedAt: source.receivedAt };
+      const decoded = decodeJson(raw, options.decode, checkDelta, 'state delta');
       if (!decoded.ok) {
         deadLetters.push(decoded.deadLetter);
         options.positions.set(source.partition, next);
         continue;
       }
-      const delta = decoded.delta;
+      const delta = decoded.value;
       options.seen(delta);
       if (options.known(delta)) {
         skipped += 1;
@@ -74,7 +62,7 @@ export function applyDeltas(options: ApplyDeltasOptions): OperatorFunction<Sourc
       for (const observation of delta.observations) candidates.absorb(observation);
       candidates.absorbCounts(delta.counts);
       if (delta.ranker !== undefined && !candidates.recommender.ranker.applyShared(decodeParameters(delta.ranker))) {
-        deadLetters.push(deadLetterOf({ origin: { topic: source.topic, partition: source.partition, offset: record.offset }, key: record.key, value: record.value, receivedAt: source.receivedAt }, options.decode, 'REC_SCHEMA', `ranker change of ${delta.origin} does not fit this ranker (other features or shape): observations applied, ranker change ignored`));
+        deadLetters.push(deadLetterOf(raw, options.decode, 'REC_SCHEMA', `ranker change of ${delta.origin} does not fit this ranker (other features or shape): observations applied, ranker change ignored`));
       }
       options.positions.set(source.partition, next);
       applied += 1;

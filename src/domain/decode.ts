@@ -58,19 +58,38 @@ export function truncateUtf8(value: Buffer, bytes: number): string {
   return value.subarray(0, end).toString('utf8');
 }
 
+export type CheckResult<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: string };
+
+/** Checks a parsed value; `error` names what is wrong. */
+export type ValueCheck<T> = (parsed: unknown) => CheckResult<T>;
+
+/** A value check from a compiled JSON schema, its errors phrased by describeSchemaError. */
+function schemaCheck<T>(validate: ValidateFunction<T>, what: string): ValueCheck<T> {
+  return (parsed) => {
+    if (validate(parsed)) return { ok: true, value: parsed };
+    const first = validate.errors?.[0];
+    return { ok: false, error: first === undefined ? `does not match the ${what} schema` : describeSchemaError(first, what) };
+  };
+}
+
+const checkEventSchema = schemaCheck(validateEvent, 'event');
+const checkItemUpdateSchema = schemaCheck(validateItemUpdate, 'item update');
+const checkCommandSchema = schemaCheck(validateCommand, 'command');
+const checkRuleSchema = schemaCheck(validateRule, 'rule');
+
 /** A JSON-parseable, schema-valid event, or a dead letter saying exactly why not. Never throws. */
 export function decodeRecord(record: RawRecord, options: DecodeOptions): DecodeResult {
-  const decoded = decodeJson(record, options, validateEvent, 'event');
+  const decoded = decodeJson(record, options, checkEventSchema, 'event');
   return decoded.ok ? { ok: true, event: decoded.value } : decoded;
 }
 
 /** A JSON-parseable, schema-valid item update, or a dead letter saying exactly why not. Never throws. */
 export function decodeItemUpdate(record: RawRecord, options: DecodeOptions): Decoded<ItemUpdate> {
-  return decodeJson(record, options, validateItemUpdate, 'item update');
+  return decodeJson(record, options, checkItemUpdateSchema, 'item update');
 }
 
 export function decodeCommand(record: RawRecord, options: DecodeOptions): Decoded<Command> {
-  return decodeJson(record, options, validateCommand, 'command');
+  return decodeJson(record, options, checkCommandSchema, 'command');
 }
 
 /** A record of the rules topic: a rule, or (no value, the rule's id as key) its deletion. */
@@ -79,7 +98,7 @@ export function decodeRuleChange(record: RawRecord, options: DecodeOptions): Dec
     if (record.key === null || record.key === '') return { ok: false, deadLetter: deadLetterOf(record, options, 'REC_EMPTY', 'rule tombstone without a key: nothing says which rule to delete') };
     return { ok: true, value: { kind: 'delete', id: record.key } };
   }
-  const decoded = decodeJson(record, options, validateRule, 'rule');
+  const decoded = decodeJson(record, options, checkRuleSchema, 'rule');
   return decoded.ok ? { ok: true, value: { kind: 'upsert', rule: decoded.value } } : decoded;
 }
 
@@ -96,7 +115,11 @@ export function deadLetterOf(record: RawRecord, options: DecodeOptions, reason: 
   return { origin: record.origin, reason, message, payload: truncateUtf8(value, options.payloadBytes), payloadBytes: value.length, key: record.key, receivedAt: record.receivedAt };
 }
 
-function decodeJson<T>(record: RawRecord, options: DecodeOptions, validate: ValidateFunction<T>, what: string): Decoded<T> {
+/**
+ * The steps every record of a topic goes through: not empty, not oversize, UTF-8, JSON, then `check`;
+ * each failure becomes a dead letter with its reason. Never throws.
+ */
+export function decodeJson<T>(record: RawRecord, options: DecodeOptions, check: ValueCheck<T>, what: string): Decoded<T> {
   const value = record.value ?? Buffer.alloc(0);
   const reject = (reason: DeadLetter['reason'], message: string): Decoded<T> => ({
     ok: false,
@@ -118,9 +141,6 @@ function decodeJson<T>(record: RawRecord, options: DecodeOptions, validate: Vali
   } catch (error: unknown) {
     return reject('REC_DECODE', `not valid JSON: ${error instanceof Error ? error.message : String(error)}`);
   }
-  if (!validate(parsed)) {
-    const first = validate.errors?.[0];
-    return reject('REC_SCHEMA', first === undefined ? `does not match the ${what} schema` : describeSchemaError(first, what));
-  }
-  return { ok: true, value: parsed };
+  const checked = check(parsed);
+  return checked.ok ? { ok: true, value: checked.value } : reject('REC_SCHEMA', checked.error);
 }

@@ -1,5 +1,6 @@
 import type { TrainingExample } from '../model/trainer.ts';
 import type { BehaviourEvent } from './event.ts';
+import type { CheckResult } from './decode.ts';
 import { checkEvent } from './event-validator.ts';
 import type { ActiveQuery } from './query-intent.ts';
 import type { HeldCount } from './trending-hold.ts';
@@ -106,7 +107,6 @@ export function isEmptyDelta(parts: DeltaParts): boolean {
   return parts.observations.length === 0 && parts.counts.length === 0 && parts.examples.length === 0 && parts.ranker === null;
 }
 
-export type DeltaCheck = { readonly ok: true; readonly delta: StateDelta } | { readonly ok: false; readonly error: string };
 
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 const isStrings = (value: unknown): value is string[] => Array.isArray(value) && value.every((entry) => typeof entry === 'string');
@@ -147,7 +147,7 @@ function checkList(value: unknown, name: string, check: (entry: unknown, at: str
 }
 
 /** Validates a parsed delta record; the error names the first thing wrong. */
-export function checkDelta(value: unknown): DeltaCheck {
+export function checkDelta(value: unknown): CheckResult<StateDelta> {
   if (!isObject(value)) return { ok: false, error: 'delta is not a JSON object' };
   if (value['format'] !== DELTA_FORMAT) return { ok: false, error: `delta format ${String(value['format'])} is not ${DELTA_FORMAT}` };
   if (typeof value['origin'] !== 'string' || value['origin'] === '') return { ok: false, error: 'delta origin is missing' };
@@ -162,7 +162,7 @@ export function checkDelta(value: unknown): DeltaCheck {
   if (ranker !== undefined && (typeof ranker !== 'string' || !/^[A-Za-z0-9+/]*={0,2}$/.test(ranker) || (Buffer.from(ranker, 'base64').length % 8) !== 0)) {
     return { ok: false, error: 'delta ranker is not base64 of Float64 values' };
   }
-  return { ok: true, delta: value as unknown as StateDelta };
+  return { ok: true, value: value as unknown as StateDelta };
 }
 
 /** Numbers this process's delta records; starts from the wall clock so a restart under the same name never reuses a number. */

@@ -39,7 +39,7 @@ describe('state deltas', () => {
     expect(deltas.flatMap((delta) => delta.observations)).toEqual(all);
     expect(deltas.filter((delta) => delta.ranker !== undefined)).toEqual([deltas.at(-1)]);
     expect([...decodeParameters(deltas.at(-1)?.ranker ?? '')]).toEqual([0.5, -0.25]);
-    for (const delta of deltas) expect(checkDelta(JSON.parse(JSON.stringify(delta)))).toEqual({ ok: true, delta });
+    for (const delta of deltas) expect(checkDelta(JSON.parse(JSON.stringify(delta)))).toEqual({ ok: true, value: delta });
   });
 
   it('knows an empty contribution', () => {
