@@ -1,5 +1,5 @@
 import type { SessionsConfig } from '../config/config.ts';
-import { PartitionSessions, type PartitionSnapshot, type SessionWindowOptions } from './partition-sessions.ts';
+import { PartitionSessions, type SessionWindowOptions } from './partition-sessions.ts';
 
 /** Per-partition session state of this process, created when a partition first delivers events. */
 export class SessionWindows {
@@ -56,13 +56,4 @@ export class SessionWindows {
     return new Map([...this.partitions].map(([partition, sessions]) => [partition, sessions.size]));
   }
 
-  snapshot(): PartitionSnapshot[] {
-    return [...this.partitions.values()].map((sessions) => sessions.snapshot());
-  }
-
-  /** Restores the partitions of a checkpoint (a later `retain` drops those this process does not own). */
-  restore(snapshot: readonly PartitionSnapshot[]): void {
-    this.partitions.clear();
-    for (const partition of snapshot) this.of(partition.partition).restore(partition);
-  }
 }

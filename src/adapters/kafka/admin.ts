@@ -79,3 +79,11 @@ export function partitionsOf(kafka: Kafka, topic: string): Promise<number[]> {
 export function endOffsets(kafka: Kafka, topic: string): Promise<Map<number, bigint>> {
   return withAdmin(kafka, `the end offsets of ${topic}`, async (admin) => new Map((await admin.fetchTopicOffsets(topic)).map((entry) => [entry.partition, BigInt(entry.high)])));
 }
+
+/** The group's committed offset of each partition of `topic` (absent: none committed). */
+export function committedOffsets(kafka: Kafka, groupId: string, topic: string): Promise<Map<number, bigint>> {
+  return withAdmin(kafka, `the committed offsets of ${groupId} on ${topic}`, async (admin) => {
+    const [offsets] = await admin.fetchOffsets({ groupId, topics: [topic] });
+    return new Map((offsets?.partitions ?? []).filter((entry) => /^\d+$/.test(entry.offset)).map((entry) => [entry.partition, BigInt(entry.offset)]));
+  });
+}

@@ -15,7 +15,7 @@ export class KafkaPublisher implements EventPublisher {
   private readonly producer: Producer;
   private readonly admin: Admin;
   private readonly partitioner = Partitioners.DefaultPartitioner();
-  private readonly partitionCounts = new Map<string, Promise<PartitionMetadata[]>>();
+  private readonly topicPartitions = new Map<string, Promise<PartitionMetadata[]>>();
   private connected: Promise<void> | null = null;
 
   constructor(kafka: Kafka) {
@@ -55,7 +55,7 @@ export class KafkaPublisher implements EventPublisher {
     } catch (cause) {
       // kafkajs may keep sending to a dead partition leader on stale metadata (tulios/kafkajs#950):
       // the next publish starts from fresh connections and metadata.
-      this.partitionCounts.delete(topic);
+      this.topicPartitions.delete(topic);
       await this.close().catch(() => undefined);
       throw new RecError('REC_KAFKA', `cannot publish ${messages.length} messages to ${topic}`, { retriable: true, cause });
     }
@@ -63,10 +63,10 @@ export class KafkaPublisher implements EventPublisher {
 
   /** The topic's partitions (looked up once; again after a failed publish, in case partitions were added). */
   private partitionsOf(topic: string): Promise<PartitionMetadata[]> {
-    let known = this.partitionCounts.get(topic);
+    let known = this.topicPartitions.get(topic);
     if (known === undefined) {
       known = this.admin.fetchTopicMetadata({ topics: [topic] }).then((metadata) => metadata.topics[0]?.partitions ?? []);
-      this.partitionCounts.set(topic, known);
+      this.topicPartitions.set(topic, known);
     }
     return known;
   }

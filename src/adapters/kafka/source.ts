@@ -6,6 +6,7 @@ import type { Assignment, EventSource, SourceBatch, SourceRecord } from '../../p
 import type { Logger } from '../../ports/logger.ts';
 import type { Metrics } from '../../ports/metrics.ts';
 import { OffsetTracker } from './offset-tracker.ts';
+import { committedOffsets } from './admin.ts';
 
 export interface KafkaSourceOptions {
   readonly maxInFlightEvents: number;
@@ -235,7 +236,7 @@ export class KafkaEventSource implements EventSource {
     this.consumer.pause([{ topic, partitions: [...gained] }]);
     const started = Date.now();
     void (async () => {
-      const committed = await this.committedOffsets();
+      const committed = await committedOffsets(this.kafka, this.config.groupId, topic);
       const restored = await onGained(gained);
       for (const partition of gained) {
         if (!this.restoring.has(partition)) continue;
@@ -252,20 +253,6 @@ export class KafkaEventSource implements EventSource {
       if (!this.paused && !this.quiescing && !this.stopping) this.consumer.resume([{ topic, partitions: [...gained] }]);
       this.logger.info({ partitions: gained, ms: Date.now() - started }, 'gained partitions ready');
     })().catch((error: unknown) => this.batches$.error(new RecError('REC_CHECKPOINT', `cannot restore the state of partitions ${gained.join(', ')}`, { cause: error })));
-  }
-
-  /** The group's committed offset of each partition of the events topic (absent: none committed). */
-  private async committedOffsets(): Promise<Map<number, bigint>> {
-    const admin = this.kafka.admin();
-    try {
-      await admin.connect();
-      const topics = await admin.fetchOffsets({ groupId: this.config.groupId, topics: [this.config.eventsTopic] });
-      const out = new Map<number, bigint>();
-      for (const entry of topics[0]?.partitions ?? []) if (/^\d+$/.test(entry.offset)) out.set(entry.partition, BigInt(entry.offset));
-      return out;
-    } finally {
-      await admin.disconnect();
-    }
   }
 
   /**
