@@ -57,6 +57,8 @@ export class KafkaEventSource implements EventSource {
   private owned = new Set<number>();
   private readonly restoring = new Set<number>();
   private readonly replays = new Map<number, Replay>();
+  /** Highest offset handed over per owned partition: a consumer that restarts after a crash refetches from the committed offset, and what was already handed over must not be applied twice. */
+  private readonly handedUpTo = new Map<number, bigint>();
 
   constructor(
     private readonly kafka: Kafka,
@@ -85,6 +87,7 @@ export class KafkaEventSource implements EventSource {
       }
       for (const partition of [...this.positions.keys()]) if (!partitions.includes(partition)) this.positions.delete(partition);
       for (const partition of [...this.replays.keys()]) if (!partitions.includes(partition)) this.replays.delete(partition);
+      for (const partition of [...this.handedUpTo.keys()]) if (!partitions.includes(partition)) this.handedUpTo.delete(partition);
       for (const partition of [...this.restoring]) if (!partitions.includes(partition)) this.restoring.delete(partition);
       const gained = partitions.filter((partition) => !this.owned.has(partition));
       this.owned = new Set(partitions);
@@ -160,7 +163,10 @@ export class KafkaEventSource implements EventSource {
       this.consumer.seek({ topic: batch.topic, partition: batch.partition, offset: first.offset });
       return;
     }
-    const records: SourceRecord[] = batch.messages.map((message) => ({
+    const handed = this.handedUpTo.get(batch.partition);
+    const messages = handed === undefined ? batch.messages : batch.messages.filter((message) => BigInt(message.offset) > handed);
+    if (messages.length === 0) return;
+    const records: SourceRecord[] = messages.map((message) => ({
       offset: message.offset,
       key: message.key === null ? null : message.key.toString('utf8'),
       value: message.value,
@@ -192,6 +198,7 @@ export class KafkaEventSource implements EventSource {
       this.trackers.set(partition, tracker);
     }
     const token = tracker.track(BigInt(first.offset), BigInt(last.offset));
+    this.handedUpTo.set(partition, BigInt(last.offset));
     const size = records.length;
     this.inFlight += size;
     this.metrics.inFlightEvents(this.inFlight);
