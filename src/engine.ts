@@ -8,7 +8,8 @@ import { controlPipeline } from '../pipelines/control.pipeline.ts';
 import { deltasPipeline } from '../pipelines/deltas.pipeline.ts';
 import { enginePipeline } from '../pipelines/engine.pipeline.ts';
 import { FileCheckpointStore } from './adapters/checkpoint/file-store.ts';
-import { createClickHouse } from './adapters/clickhouse/client.ts';
+import { createClickHouse, createClickHouseNodes } from './adapters/clickhouse/client.ts';
+import { checkCluster } from './adapters/clickhouse/cluster.ts';
 import { migrate } from './adapters/clickhouse/migrate.ts';
 import { ClickHousePrivacy } from './adapters/clickhouse/privacy.ts';
 import { ClickHouseWriter } from './adapters/clickhouse/writer.ts';
@@ -116,6 +117,7 @@ export async function startEngine(config: Config, logger: Logger, hooks: EngineH
   const metrics = hooks.metrics === undefined ? teeMetrics(prometheus, minuteStats) : teeMetrics(prometheus, minuteStats, hooks.metrics);
   const kafka = createKafka(config.kafka, logger);
   const clickhouse = createClickHouse(config.clickhouse);
+  const clickhouseNodes = createClickHouseNodes(config.clickhouse);
   const redis = new RedisStateStore(config.redis);
   const publisher = new KafkaPublisher(kafka);
   let server: Server | null = null;
@@ -124,8 +126,10 @@ export async function startEngine(config: Config, logger: Logger, hooks: EngineH
   if (created.created.length > 0) logger.info({ topics: created.created, partitions: config.kafka.partitions }, 'created topics');
   await redis.ping();
   // Processes starting together would apply the same ALTERs at once; one at a time, each skips what is recorded.
-  const tables = await redis.withLock(`clickhouse-migrations:${config.clickhouse.database}`, MIGRATION_LOCK_MS, () => migrate(clickhouse, config.clickhouse.database));
-  logger.info({ database: config.clickhouse.database, files: tables }, 'ClickHouse schema applied');
+  const cluster = config.clickhouse.cluster === '' ? undefined : { name: config.clickhouse.cluster, nodes: clickhouseNodes };
+  if (cluster !== undefined) await checkCluster(clickhouse, cluster.name, cluster.nodes.length);
+  const tables = await redis.withLock(`clickhouse-migrations:${config.clickhouse.database}`, MIGRATION_LOCK_MS, () => migrate(clickhouse, config.clickhouse.database, { cluster }));
+  logger.info({ database: config.clickhouse.database, cluster: config.clickhouse.cluster, nodes: clickhouseNodes.length, files: tables }, 'ClickHouse schema applied');
   // User ids reach ClickHouse only as keyed hashes; without a configured key, the deployment shares one drawn once.
   const pseudonym = pseudonymizer(config.privacy.pseudonymKey !== '' ? config.privacy.pseudonymKey : await redis.sharedSecret('privacy:pseudonym-key', randomBytes(32).toString('base64url')));
   if (config.metrics.port > 0) {
@@ -245,7 +249,7 @@ export async function startEngine(config: Config, logger: Logger, hooks: EngineH
   };
   const itemSource = await globalSource(config.kafka.itemUpdatesTopic, 'catalogue', config.engine.maxInFlightEvents);
   const commandSource = await globalSource(config.kafka.commandsTopic, 'commands', CONTROL_IN_FLIGHT);
-  const privacy = new ClickHousePrivacy(clickhouse, config.clickhouse.database);
+  const privacy = new ClickHousePrivacy(clickhouse, config.clickhouse.database, clickhouseNodes);
   for (const rule of await loadRulesFile(config.candidates.rulesFile)) candidates.rules.apply({ kind: 'upsert', rule });
   const ruleSource = await globalSource(config.kafka.rulesTopic, 'rules', CONTROL_IN_FLIGHT);
   // Items out of stock or excluded by a rule, as the Feed API filters every read: rewritten when they change.
@@ -354,7 +358,7 @@ export async function startEngine(config: Config, logger: Logger, hooks: EngineH
     await sink.close();
     await statsFlusher.stop();
     await modelRuntime?.stop();
-    await Promise.allSettled([redis.close(), publisher.close(), clickhouse.close()]);
+    await Promise.allSettled([redis.close(), publisher.close(), clickhouse.close(), ...clickhouseNodes.map((node) => node.close())]);
     if (server !== null) await new Promise((resolve) => server?.close(resolve));
     finish(failure);
   };

@@ -1,6 +1,8 @@
 -- Every valid behaviour event. ReplacingMergeTree on the sorting key (event_date, event_id) makes
 -- redelivered events collapse into one row; analysts count with FINAL (or uniqExact(event_id)).
 -- Runs on ClickHouse 18.16 and current releases: no LowCardinality, no DateTime64.
+-- In a cluster (clickhouse.cluster): an event redelivered with the same event_id (and ts, hence event_date) lands on the shard of its first copy.
+-- shard key: cityHash64(event_id)
 CREATE TABLE IF NOT EXISTS {{db}}.events
 (
     event_id String,

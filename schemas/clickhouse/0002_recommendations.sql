@@ -1,5 +1,7 @@
 -- Every list written to Redis: who it was for, what it held and from which sources. The id is
 -- derived from (feed, partition, offset), so a redelivered batch replaces its rows instead of adding.
+-- In a cluster (clickhouse.cluster): a list written again lands on the shard of its first copy.
+-- shard key: cityHash64(recommendation_id)
 CREATE TABLE IF NOT EXISTS {{db}}.recommendations
 (
     recommendation_id String,

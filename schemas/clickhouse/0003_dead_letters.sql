@@ -1,5 +1,7 @@
 -- Records that were not valid events, with the reason and the (truncated) raw payload.
 -- Keyed by their Kafka position, so a redelivered record stays one row.
+-- In a cluster (clickhouse.cluster): the dedup key itself.
+-- shard key: cityHash64(topic, kafka_partition, kafka_offset)
 CREATE TABLE IF NOT EXISTS {{db}}.dead_letters
 (
     topic String,

@@ -1,5 +1,7 @@
 -- Per item and hour (event time): what trended in which category. Same double-count caveat as
 -- events_per_minute; sum the counters, grouped.
+-- In a cluster (clickhouse.cluster): filled on each node by a materialized view; readers sum over shards.
+-- shard key: rand()
 CREATE TABLE IF NOT EXISTS {{db}}.item_events_hourly
 (
     hour DateTime,

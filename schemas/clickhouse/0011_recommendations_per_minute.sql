@@ -1,4 +1,6 @@
 -- Lists served per wall-clock minute, by owner kind, variant and model version.
+-- In a cluster (clickhouse.cluster): filled on each node by a materialized view; readers sum over shards.
+-- shard key: rand()
 CREATE TABLE IF NOT EXISTS {{db}}.recommendations_per_minute
 (
     minute DateTime,

@@ -1,5 +1,7 @@
 -- Online (prequential) evaluation per wall-clock minute: every next-item event is scored against the
 -- list its session was served just before, then learned from. HR@20 = hits_at_20 / predictions.
+-- In a cluster (clickhouse.cluster): a minute written again lands on the shard of its first copy.
+-- shard key: cityHash64(instance)
 CREATE TABLE IF NOT EXISTS {{db}}.model_evaluation
 (
     minute DateTime,

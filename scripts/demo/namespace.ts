@@ -36,9 +36,13 @@ export async function resetNamespace(config: Config): Promise<void> {
   } finally {
     await admin.disconnect();
   }
-  const clickhouse = createClient({ url: config.clickhouse.url, username: config.clickhouse.username, password: config.clickhouse.password });
-  await clickhouse.command({ query: `DROP DATABASE IF EXISTS ${identifier(config.clickhouse.database)}` });
-  await clickhouse.close();
+  // On a cluster every node holds the database (its shard and the Distributed tables).
+  const urls = config.clickhouse.cluster === '' ? [config.clickhouse.url] : config.clickhouse.nodes.split(',');
+  for (const url of urls) {
+    const clickhouse = createClient({ url, username: config.clickhouse.username, password: config.clickhouse.password });
+    await clickhouse.command({ query: `DROP DATABASE IF EXISTS ${identifier(config.clickhouse.database)}` });
+    await clickhouse.close();
+  }
   const redis = connectRedis(config.redis.url, config.redis.clusterNodes, { lazyConnect: false, commandTimeout: 10_000, maxRetriesPerRequest: 2, enableOfflineQueue: true, retryStrategy: (attempt) => Math.min(attempt * 200, 2000) });
   try {
     // A cluster is scanned node by node, and its keys deleted one by one (they live in different slots).

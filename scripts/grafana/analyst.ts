@@ -5,14 +5,16 @@ import { clickHousePanel, sql } from './panels.ts';
  * The analyst board, all from ClickHouse. The SQL runs on ClickHouse 18.16 as well as current releases:
  * explicit join strictness (ALL/ANY) with USING, one JOIN per SELECT, toStartOf* instead of
  * toStartOfInterval, and aggregate aliases that never reuse a column's name (old releases call that a
- * cyclic alias). Tables are unqualified: the datasource's default database decides.
+ * cyclic alias). Tables are unqualified: the datasource's default database decides. A subquery of an
+ * IN is a GLOBAL IN: on a cluster (clickhouse.cluster) its set is built once over all shards, where a
+ * plain IN inside a query on a Distributed table is refused; on one server it means the same.
  */
 /** Joins each served list (in the time range) to the items clicked on it; shared by the CTR panels. */
 const CLICKED_ITEMS_BY_LIST = `              ANY LEFT JOIN
               (
                   SELECT recommendation_id, groupUniqArray(item_id) AS clicked_items
                   FROM interactions
-                  WHERE type = 'click' AND recommendation_id IN
+                  WHERE type = 'click' AND recommendation_id GLOBAL IN
                   (
                       SELECT recommendation_id
                       FROM recommendations
@@ -81,7 +83,7 @@ ${CLICKED_ITEMS_BY_LIST}
                   maxIf(ts, type = 'add_to_cart') AS carted_ts,
                   maxIf(ts, type = 'purchase') AS purchased_ts
               FROM events
-              WHERE type IN ('add_to_cart', 'purchase') AND session_id IN
+              WHERE type IN ('add_to_cart', 'purchase') AND session_id GLOBAL IN
               (
                   SELECT session_id
                   FROM interactions
@@ -181,7 +183,7 @@ ${CLICKED_ITEMS_BY_LIST}
           FROM item_events_hourly
           WHERE $__timeFilter(hour)
           GROUP BY hour, category_id, item_id
-          ORDER BY hour DESC, category_id, activity DESC
+          ORDER BY hour DESC, category_id, activity DESC, item_id
           LIMIT 5 BY hour, category_id
           LIMIT 500
         `,

@@ -39,6 +39,10 @@ export interface ClickHouseConfig {
   readonly batchMaxRows: number;
   readonly batchMaxWaitMs: number;
   readonly requestTimeoutMs: number;
+  /** '' for one server; else a cluster of remote_servers over `nodes`. */
+  readonly cluster: string;
+  /** HTTP URLs of every node of `cluster`, comma-separated. */
+  readonly nodes: string;
 }
 
 export interface EngineConfig {

@@ -97,6 +97,11 @@ function describe(error: ErrorObject, sources: ReadonlyMap<string, string>): str
     const extra = String((error.params as { additionalProperty?: unknown }).additionalProperty);
     return `${where === 'config' ? '' : `${where}.`}${extra}: unknown setting`;
   }
+  if (error.keyword === 'required') {
+    // Only conditional requirements (if/then) reach here: every setting has a default.
+    const missing = String((error.params as { missingProperty?: unknown }).missingProperty);
+    return `${where}.${missing}: must be set with the settings given (see its row in the configuration table of README.md)`;
+  }
   if (error.keyword === 'enum') {
     const allowed = (error.params as { allowedValues?: unknown[] }).allowedValues ?? [];
     return `${where}: must be one of ${allowed.map(String).join(', ')}`;
@@ -133,7 +138,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     .map((name) => `${name}: unknown setting (see the configuration table in README.md)`);
   const valid = validate(doc);
   if (!valid || unknownEnv.length > 0) {
-    const messages = [...unknownEnv, ...(validate.errors ?? []).map((error) => describe(error, sources))];
+    // An if/then failure is reported by the errors of its `then`; its own says only that.
+    const messages = [...unknownEnv, ...(validate.errors ?? []).filter((error) => error.keyword !== 'if').map((error) => describe(error, sources))];
     throw new RecError('REC_CONFIG', `invalid configuration:\n  - ${[...new Set(messages)].join('\n  - ')}`);
   }
   return deepFreeze(doc) as unknown as Config;

@@ -37,7 +37,7 @@ export interface ObservedEngine {
  * replayed live against the served lists, so ClickHouse holds events, served lists, attributed
  * clicks and purchases, dead letters and the engine's per-minute figures.
  */
-export async function startObservedEngine(options: { backlog?: number; liveSessions?: number } = {}): Promise<ObservedEngine> {
+export async function startObservedEngine(options: { backlog?: number; liveSessions?: number; env?: Record<string, string> } = {}): Promise<ObservedEngine> {
   const port = await freePort();
   const { config, name } = testConfig('obs', {
     STREAMREC_METRICS_PORT: String(port),
@@ -45,6 +45,7 @@ export async function startObservedEngine(options: { backlog?: number; liveSessi
     STREAMREC_ENGINE_INSTANCE: 'test-engine',
     STREAMREC_MODEL_ENABLED: 'true',
     STREAMREC_MODEL_MAX_ITEMS: '20000',
+    ...options.env,
   });
   const engine = await startEngine(config, createLogger({ level: 'warn' }));
   const clickhouse = createClient({ url: config.clickhouse.url, database: name });

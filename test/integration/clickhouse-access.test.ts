@@ -37,6 +37,8 @@ describe('least-privilege ClickHouse users', () => {
     batchMaxRows: 100,
     batchMaxWaitMs: 10,
     requestTimeoutMs: 10_000,
+    cluster: '',
+    nodes: '',
   });
   const engine = createClickHouse(as(creds['CH_ENGINE_USER'] ?? '', creds['CH_ENGINE_PASSWORD'] ?? ''));
   const analyst = createClickHouse(as(creds['CH_ANALYST_USER'] ?? '', creds['CH_ANALYST_PASSWORD'] ?? ''));

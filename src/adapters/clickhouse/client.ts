@@ -2,16 +2,26 @@ import { createClient, type ClickHouseClient } from '@clickhouse/client';
 import type { ClickHouseConfig } from '../../config/config.ts';
 import { RecError } from '../../errors.ts';
 
-/** A client bound to the server (not the database, which may not exist yet). */
-export function createClickHouse(config: ClickHouseConfig): ClickHouseClient {
+/**
+ * A client bound to the server (not the database, which may not exist yet). On a cluster, an insert
+ * into a Distributed table returns only once every shard stored its rows: the engine commits Kafka
+ * offsets after the sinks confirm, and an asynchronous insert would confirm rows still queued on disk.
+ */
+export function createClickHouse(config: ClickHouseConfig, url = config.url): ClickHouseClient {
   return createClient({
-    url: config.url,
+    url,
     username: config.username,
     password: config.password,
     request_timeout: config.requestTimeoutMs,
     compression: { request: false, response: false },
-    clickhouse_settings: {},
+    clickhouse_settings: config.cluster === '' ? {} : { insert_distributed_sync: 1 },
   });
+}
+
+/** A client per node of clickhouse.cluster (none for a single server). */
+export function createClickHouseNodes(config: ClickHouseConfig): ClickHouseClient[] {
+  if (config.cluster === '') return [];
+  return config.nodes.split(',').map((url) => createClickHouse(config, url));
 }
 
 export async function chCall<T>(what: string, fn: () => Promise<T>): Promise<T> {

@@ -1,5 +1,6 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import { chCall } from './client.ts';
+import { LOCAL_SUFFIX } from './cluster-ddl.ts';
 import { identifier, literal } from './sql.ts';
 
 /** Sessions named per delete statement (each a literal in the mutation's text). */
@@ -16,6 +17,7 @@ function oneOf(column: string, values: readonly string[]): string {
  * served to them or their sessions, and the dead letters whose (redacted) payload or key holds their
  * pseudonym. Aggregate tables hold counts only. Deletes are ClickHouse mutations: issued here, applied
  * by the server in the background within seconds; `remaining` tells when nothing is left.
+ * On a cluster a Distributed table takes no mutations: each node deletes from its `_local` shard.
  */
 export class ClickHousePrivacy {
   private readonly db: string;
@@ -23,6 +25,8 @@ export class ClickHousePrivacy {
   constructor(
     private readonly client: ClickHouseClient,
     database: string,
+    /** The nodes of clickhouse.cluster; none for a single server. */
+    private readonly nodes: readonly ClickHouseClient[] = [],
   ) {
     this.db = identifier(database);
   }
@@ -38,18 +42,18 @@ export class ClickHousePrivacy {
     const p = literal(pseudonym);
     const chunks: string[][] = [];
     for (let i = 0; i < sessions.length; i += SESSIONS_PER_MUTATION) chunks.push(sessions.slice(i, i + SESSIONS_PER_MUTATION));
-    const statements = [
-      `ALTER TABLE ${this.db}.events DELETE WHERE user_id = ${p}`,
-      `ALTER TABLE ${this.db}.interactions DELETE WHERE user_id = ${p}`,
-      `ALTER TABLE ${this.db}.recommendations DELETE WHERE owner_id = ${p}`,
-      `ALTER TABLE ${this.db}.dead_letters DELETE WHERE position(payload, ${p}) > 0 OR record_key = ${p}`,
-      ...chunks.flatMap((chunk) => [
-        `ALTER TABLE ${this.db}.events DELETE WHERE ${oneOf('session_id', chunk)}`,
-        `ALTER TABLE ${this.db}.interactions DELETE WHERE ${oneOf('session_id', chunk)}`,
-        `ALTER TABLE ${this.db}.recommendations DELETE WHERE owner_kind = 'session' AND ${oneOf('owner_id', chunk)}`,
+    const deletes: [string, string][] = [
+      ['events', `user_id = ${p}`],
+      ['interactions', `user_id = ${p}`],
+      ['recommendations', `owner_id = ${p}`],
+      ['dead_letters', `position(payload, ${p}) > 0 OR record_key = ${p}`],
+      ...chunks.flatMap((chunk): [string, string][] => [
+        ['events', oneOf('session_id', chunk)],
+        ['interactions', oneOf('session_id', chunk)],
+        ['recommendations', `owner_kind = 'session' AND ${oneOf('owner_id', chunk)}`],
       ]),
     ];
-    for (const statement of statements) await this.command(statement);
+    for (const [table, where] of deletes) await this.delete(table, where);
   }
 
   /** Rows still holding the user or one of their sessions, per table (all 0 once the deletes applied). */
@@ -75,12 +79,21 @@ export class ClickHousePrivacy {
    */
   async expire(days: number, nowMs: number): Promise<void> {
     const cutoffDay = new Date(nowMs - days * 86_400_000).toISOString().slice(0, 10);
-    for (const table of ['events', 'interactions', 'recommendations']) await this.command(`ALTER TABLE ${this.db}.${table} DELETE WHERE event_date < toDate(${literal(cutoffDay)})`);
-    await this.command(`ALTER TABLE ${this.db}.dead_letters DELETE WHERE received_ms < ${literal(nowMs - days * 86_400_000)}`);
+    for (const table of ['events', 'interactions', 'recommendations']) await this.delete(table, `event_date < toDate(${literal(cutoffDay)})`);
+    await this.delete('dead_letters', `received_ms < ${literal(nowMs - days * 86_400_000)}`);
   }
 
-  private async command(statement: string): Promise<void> {
-    await chCall(statement.slice(0, 80), () => this.client.command({ query: statement }));
+  /** A delete mutation on the table, or on a cluster on each node's shard of it. */
+  private async delete(table: string, where: string): Promise<void> {
+    if (this.nodes.length === 0) {
+      await this.command(this.client, `ALTER TABLE ${this.db}.${identifier(table)} DELETE WHERE ${where}`);
+      return;
+    }
+    for (const node of this.nodes) await this.command(node, `ALTER TABLE ${this.db}.${identifier(table + LOCAL_SUFFIX)} DELETE WHERE ${where}`);
+  }
+
+  private async command(client: ClickHouseClient, statement: string): Promise<void> {
+    await chCall(statement.slice(0, 80), () => client.command({ query: statement }));
   }
 
   private async query<T>(query: string): Promise<T[]> {

@@ -15,6 +15,8 @@ const client = createClickHouse({
   batchMaxRows: 100,
   batchMaxWaitMs: 10,
   requestTimeoutMs: 10_000,
+  cluster: '',
+  nodes: '',
 });
 const db = new RawSql(identifier(database));
 

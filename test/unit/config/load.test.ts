@@ -116,6 +116,16 @@ describe('loadConfig', () => {
     expect(configError({ [CONFIG_FILE_ENV]: configFile('[1, 2]') }).message).toContain('must hold a JSON object');
   });
 
+  it('requires the nodes of a ClickHouse cluster, naming the missing setting only', () => {
+    const message = configError({ STREAMREC_CLICKHOUSE_CLUSTER: 'streamrec' }).message;
+    expect(message).toContain('clickhouse.nodes: must be set');
+    expect(message).not.toContain('"then"');
+    expect(configError({ STREAMREC_CLICKHOUSE_CLUSTER: 'streamrec', STREAMREC_CLICKHOUSE_NODES: '' }).message).toContain('STREAMREC_CLICKHOUSE_NODES=""');
+    expect(configError({ STREAMREC_CLICKHOUSE_CLUSTER: 'streamrec', STREAMREC_CLICKHOUSE_NODES: '127.0.0.1:8123' }).message).toContain('STREAMREC_CLICKHOUSE_NODES');
+    const config = loadConfig({ STREAMREC_CLICKHOUSE_CLUSTER: 'streamrec', STREAMREC_CLICKHOUSE_NODES: 'http://a:8123,http://b:8123' });
+    expect([config.clickhouse.cluster, config.clickhouse.nodes]).toEqual(['streamrec', 'http://a:8123,http://b:8123']);
+  });
+
   it('rejects a misspelled STREAMREC_* variable but accepts the stack script\'s own', () => {
     expect(() => loadConfig({ STREAMREC_SESIONS_INACTIVITY_MS: '5' })).toThrow(/STREAMREC_SESIONS_INACTIVITY_MS: unknown setting/);
     expect(() => loadConfig({ STREAMREC_STACK_DIR: '/tmp/x', STREAMREC_KAFKA_PORT: '39092', STREAMREC_REDIS_PORT: '6379', STREAMREC_PROMETHEUS_URL: 'http://127.0.0.1:39090' })).not.toThrow();
