@@ -36,7 +36,6 @@ node_dir() { echo "$CLUSTER_DIR/node$1"; }
 node_url() { echo "http://127.0.0.1:$(http_port "$1")"; }
 urls() { local n out=(); for n in "${NODES[@]}"; do out+=("$(node_url "$n")"); done; (IFS=,; echo "${out[*]}"); }
 
-alive() { local s; s="$(cat "/proc/$1/stat" 2>/dev/null)" || return 1; s="${s##*) }"; [[ "${s:0:1}" != Z ]]; }
 node_pid() { # the pid in node N's pidfile, if that process runs with node N's config
   local f pid
   f="$(node_dir "$1")/server.pid"
@@ -106,17 +105,12 @@ launch_node() { # launch_node N: start node N daemonized
 }
 
 stop_nodes() { # SIGTERM every running node; SIGKILL those still alive after 20 s
-  local n i any
+  local n
   declare -A pids=()
   for n in "${NODES[@]}"; do pids[$n]="$(node_pid "$n")" || unset "pids[$n]"; done
   [[ ${#pids[@]} -gt 0 ]] || { log "no node was running"; return 0; }
   for n in "${!pids[@]}"; do kill -TERM "${pids[$n]}" 2>/dev/null || true; done
-  for ((i = 0; i < 200; i++)); do
-    any=0
-    for n in "${!pids[@]}"; do alive "${pids[$n]}" && any=1; done
-    [[ $any -eq 0 ]] && break
-    sleep 0.1
-  done
+  await_exit 20 "${pids[@]}" || true
   for n in "${!pids[@]}"; do
     alive "${pids[$n]}" && { log "node $n: still running 20 s after SIGTERM, sending SIGKILL"; kill -KILL "${pids[$n]}" 2>/dev/null || true; }
     log "node $n: stopped (pid ${pids[$n]})"

@@ -8,6 +8,22 @@ now() { date +%s.%N; }
 since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
 port_open() { timeout 1 bash -c "exec 3<>/dev/tcp/127.0.0.1/$1" 2>/dev/null; }
 
+# alive PID -> 0 while PID runs (a zombie counts as gone: the container's init may reap daemons late)
+alive() { local s; s="$(cat "/proc/$1/stat" 2>/dev/null)" || return 1; s="${s##*) }"; [[ "${s:0:1}" != Z ]]; }
+
+# await_exit SECS PID... -> 0 once every PID is gone, 1 if one still runs after SECS seconds
+await_exit() {
+  local secs="$1" i p any
+  shift
+  for ((i = 0; i < secs * 10; i++)); do
+    any=0
+    for p in "$@"; do alive "$p" && any=1; done
+    [[ $any -eq 0 ]] && return 0
+    sleep 0.1
+  done
+  return 1
+}
+
 tail_log() { # tail_log FILE...
   local f
   for f in "$@"; do

@@ -48,8 +48,6 @@ tail_logs() { # tail_logs N...
 }
 fail() { tail_logs "${NODES[@]}"; stop_nodes; die "$1 (logs kept under $CLUSTER_DIR)"; } # stops all nodes
 
-# alive PID -> 0 while PID runs (a zombie counts as gone: the container's init may reap daemons late)
-alive() { local s; s="$(cat "/proc/$1/stat" 2>/dev/null)" || return 1; s="${s##*) }"; [[ "${s:0:1}" != Z ]]; }
 
 # node_pid N -> prints the pid of node N's redis-server: the one in its pidfile if it lives (its title names its
 # port), else the one answering on its port if its pidfile setting is node N's (e.g. the state dir was removed)
@@ -91,17 +89,12 @@ launch_node() { # launch_node N: start node N daemonized and wait until it answe
 }
 
 stop_nodes() { # SHUTDOWN NOSAVE every running node at once; SIGKILL those still alive after 5 s
-  local n i any
+  local n
   declare -A pids=()
   for n in "${NODES[@]}"; do pids[$n]="$(node_pid "$n")" || unset "pids[$n]"; done
   [[ ${#pids[@]} -gt 0 ]] || { log "no node was running"; return 0; }
   for n in "${!pids[@]}"; do rcli "$n" shutdown nosave >/dev/null || true; done
-  for ((i = 0; i < 50; i++)); do
-    any=0
-    for n in "${!pids[@]}"; do alive "${pids[$n]}" && any=1; done
-    [[ $any -eq 0 ]] && break
-    sleep 0.1
-  done
+  await_exit 5 "${pids[@]}" || true
   for n in "${!pids[@]}"; do
     alive "${pids[$n]}" && { log "node $n: still running 5 s after SHUTDOWN, sending SIGKILL"; kill -KILL "${pids[$n]}" 2>/dev/null || true; }
   done

@@ -27,6 +27,9 @@ export interface ObservedEngine {
   readonly live: LiveReplayResult;
   /** Runs SQL with the test database as the default database. */
   query(sql: string): Promise<Record<string, unknown>[]>;
+  /** Stops the engine (its last per-minute figures flushed), keeping what it stored; idempotent. */
+  halt(): Promise<void>;
+  /** Halts, then removes the test's topics, database and keys. */
   stop(): Promise<void>;
 }
 
@@ -53,8 +56,10 @@ export async function startObservedEngine(options: { backlog?: number; liveSessi
   const count = async (sql: string): Promise<number> => Number((await query(sql))[0]?.['n'] ?? 0);
   const redis = new RedisStateStore(config.redis);
   const publisher = new KafkaPublisher(createKafka(config.kafka, createLogger({ level: 'warn' }), '-live'));
+  let halted: Promise<void> | undefined;
+  const halt = (): Promise<void> => (halted ??= engine.stop());
   const stop = async (): Promise<void> => {
-    await engine.stop();
+    await halt();
     await Promise.allSettled([publisher.close(), redis.close(), clickhouse.close()]);
     await cleanup(config);
   };
@@ -86,7 +91,7 @@ export async function startObservedEngine(options: { backlog?: number; liveSessi
     const expected = replay.produced.total + live.events + live.clicks;
     await waitFor(stored, (n) => n >= expected, { timeoutMs: 60_000, what: 'live events stored' });
     await waitFor(() => count('SELECT sum(predictions) AS n FROM model_evaluation'), (n) => n > 0, { timeoutMs: 30_000, what: 'model_evaluation flushed' });
-    return { config, database: name, metricsUrl: `http://127.0.0.1:${port}/metrics`, metricsTarget: `127.0.0.1:${port}`, replay, live, query, stop };
+    return { config, database: name, metricsUrl: `http://127.0.0.1:${port}/metrics`, metricsTarget: `127.0.0.1:${port}`, replay, live, query, halt, stop };
   } catch (error) {
     await stop();
     throw error;
