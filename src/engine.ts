@@ -119,7 +119,7 @@ export async function startEngine(config: Config, logger: Logger, hooks: EngineH
   const clickhouse = createClickHouse(config.clickhouse);
   const clickhouseNodes = createClickHouseNodes(config.clickhouse);
   const redis = new RedisStateStore(config.redis);
-  const publisher = new KafkaPublisher(kafka);
+  const publisher = new KafkaPublisher(kafka, config.kafka.metadataMaxAgeMs);
   let server: Server | null = null;
 
   const created = await ensureTopics(kafka, config.kafka);

@@ -24,7 +24,7 @@ async function main(): Promise<number> {
   const logger = createLogger(config.log, 'streamrec-api');
   if (config.api.keys.length === 0 && config.api.publicKey === '') logger.warn({}, 'no API keys configured (api.keys, api.publicKey): every /v1 request will be refused');
   const feeds = new RedisFeedReader({ url: config.redis.url, clusterNodes: config.redis.clusterNodes, keyPrefix: config.redis.keyPrefix, timeoutMs: config.api.readTimeoutMs });
-  const publisher = new KafkaPublisher(createKafka(config.kafka, logger, '-api'));
+  const publisher = new KafkaPublisher(createKafka(config.kafka, logger, '-api'), config.kafka.metadataMaxAgeMs);
   const dataDir = config.api.demoDataDir === '' ? DEFAULT_DEMO_DATA : config.api.demoDataDir;
   const catalog = await loadCatalog(dataDir);
   logger.info({ dataDir, categories: catalog.categories.length }, 'storefront demo catalog loaded');

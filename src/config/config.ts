@@ -14,6 +14,7 @@ export interface KafkaConfig {
   readonly replicationFactor: number;
   readonly fromBeginning: boolean;
   readonly sessionTimeoutMs: number;
+  readonly metadataMaxAgeMs: number;
   readonly maxBytesPerPartition: number;
   readonly ssl: boolean;
   readonly saslMechanism: 'none' | 'plain' | 'scram-sha-256' | 'scram-sha-512';

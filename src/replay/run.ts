@@ -120,7 +120,7 @@ export async function runReplay(options: ReplayOptions): Promise<ReplaySummary> 
     const logger = options.logger ?? createLogger(config.log, 'replay');
     const kafka = createKafka(config.kafka, logger, '-replay');
     await ensureTopics(kafka, { ...config.kafka, eventsTopic: topic });
-    owned = new KafkaPublisher(kafka);
+    owned = new KafkaPublisher(kafka, config.kafka.metadataMaxAgeMs);
     publisher = owned;
   }
 

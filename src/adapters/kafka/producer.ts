@@ -18,12 +18,14 @@ export class KafkaPublisher implements EventPublisher {
   private readonly topicPartitions = new Map<string, Promise<PartitionMetadata[]>>();
   private connected: Promise<void> | null = null;
 
-  constructor(kafka: Kafka) {
+  /** `metadataMaxAgeMs`: kafka.metadataMaxAgeMs (how soon a send finds a partition's new leader). */
+  constructor(kafka: Kafka, metadataMaxAgeMs = 2000) {
     this.admin = kafka.admin();
     this.producer = kafka.producer({
       createPartitioner: Partitioners.DefaultPartitioner,
       maxInFlightRequests: 1,
       allowAutoTopicCreation: false,
+      metadataMaxAge: metadataMaxAgeMs,
     });
   }
 

@@ -75,7 +75,11 @@ export class KafkaEventSource implements EventSource {
       maxBytesPerPartition: config.maxBytesPerPartition,
       maxWaitTimeInMs: 500,
       allowAutoTopicCreation: false,
-      retry: { retries: 10 },
+      // A fetch from a dead leader fails with a connection error, which kafkajs retries on the metadata it
+      // has; a short metadata age and retries about every second find the new leader soon after Kafka
+      // moved the partition, before the group session expires (a crash would rejoin and rebalance all).
+      metadataMaxAge: config.metadataMaxAgeMs,
+      retry: { retries: 30, initialRetryTime: 100, maxRetryTime: 1000 },
     });
     this.consumer.on(this.consumer.events.GROUP_JOIN, (event) => {
       const partitions = event.payload.memberAssignment[config.eventsTopic] ?? [];
