@@ -56,7 +56,7 @@ export function sreDashboard(): Dashboard {
               count() AS records,
               sum(payload_bytes) AS bytes,
               max(received_time) AS last_seen,
-              argMax(substring(payload, 1, 200), received_ms) AS latest_payload
+              argMax(substring(payload, 1, 200), (received_ms, kafka_partition, kafka_offset)) AS latest_payload
           FROM dead_letters FINAL
           WHERE $__timeFilter(received_time)
           GROUP BY reason, message

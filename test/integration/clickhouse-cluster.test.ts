@@ -4,6 +4,7 @@ import { ClickHousePrivacy } from '../../src/adapters/clickhouse/privacy.ts';
 import { BOARDS } from '../../scripts/grafana/boards.ts';
 import { expandClickHouseMacros } from '../../scripts/grafana/macros.ts';
 import { panelQueries } from '../../scripts/grafana/queries.ts';
+import { documentedQueries } from '../helpers/analytics-queries.ts';
 import { CLICKHOUSE_CLUSTER, clickhouseClusterDown, clickhouseClusterNodes, clickhouseClusterUp } from '../helpers/clickhouse-cluster.ts';
 import { startObservedEngine, type ObservedEngine } from '../helpers/observed-engine.ts';
 import { waitFor } from '../helpers/wait-for.ts';
@@ -69,7 +70,7 @@ describe('ClickHouse cluster by configuration alone (clickhouse.cluster)', () =>
     expect(await number('SELECT count() AS n FROM events FINAL')).toBe(unique);
   });
 
-  describe('dashboards', () => {
+  describe('dashboards and analyst queries', () => {
     // The same rows on one server: each Distributed table copied into a plain table of its shards' engine.
     const single = `${Date.now().toString(36)}_single`;
     const now = Date.now() / 1000;
@@ -97,13 +98,20 @@ describe('ClickHouse cluster by configuration alone (clickhouse.cluster)', () =>
     const canonical = (rows: readonly Record<string, unknown>[]): string[] =>
       rows.map((row) => JSON.stringify(Object.entries(row).map(([k, v]) => [k, typeof v === 'number' ? Number(v.toPrecision(9)) : v]))).sort();
 
-    it.each(sqlPanels)('panel $name gives through the Distributed tables what one server gives on the same rows', async ({ sql }) => {
-      const query = expandClickHouseMacros(sql, now - 20 * YEAR_S, now + 24 * 3600);
+    const sameAsOneServer = async (query: string): Promise<void> => {
       const onCluster = await need().query(query);
       if (copy === undefined) throw new Error('no single-server copy (see beforeAll)');
       const onOne = await (await copy.query({ query, format: 'JSONEachRow' })).json<Record<string, unknown>>();
       expect(onCluster.length).toBeGreaterThan(0);
       expect(canonical(onCluster)).toEqual(canonical(onOne));
+    };
+
+    it.each(sqlPanels)('panel $name gives through the Distributed tables what one server gives on the same rows', async ({ sql }) => {
+      await sameAsOneServer(expandClickHouseMacros(sql, now - 20 * YEAR_S, now + 24 * 3600));
+    });
+
+    it.each(documentedQueries())('analyst query "$title" (docs/analytics.md) gives what one server gives', async ({ sql }) => {
+      await sameAsOneServer(sql);
     });
   });
 
