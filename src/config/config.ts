@@ -108,6 +108,7 @@ export interface CandidatesConfig {
   readonly rankerImpressionNegatives: boolean;
   readonly purchaseWeight: number;
   readonly rankerHiddenUnits: number;
+  readonly rankerSeed: number;
   readonly rankerCrosses: boolean;
   readonly queryIntent: boolean;
   readonly queryMaxKeys: number;

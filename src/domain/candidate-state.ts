@@ -150,6 +150,7 @@ export class CandidateState {
         rankerImpressionNegatives: config.rankerImpressionNegatives,
         purchaseWeight: config.purchaseWeight,
         rankerHiddenUnits: config.rankerHiddenUnits,
+        rankerSeed: config.rankerSeed,
         rankerCrosses: config.rankerCrosses,
         exploreShare: config.exploreShare,
       },

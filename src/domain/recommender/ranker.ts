@@ -46,6 +46,8 @@ export interface RankerOptions {
   readonly purchaseWeight: number;
   /** ReLU units each head adds to its linear score (0: the linear ranker alone). */
   readonly hiddenUnits: number;
+  /** Seed of the hidden units' random start; 0 keeps the start of earlier releases. */
+  readonly seed?: number;
   /** Add learned weights for every pair of features (x_i·x_j) to each head's linear score. */
   readonly crosses: boolean;
 }
@@ -90,7 +92,8 @@ export class Ranker {
     this.weights = { click: prior.slice(), purchase: prior.slice() };
     this.squared = { click: new Float64Array(FEATURE_COUNT).fill(1), purchase: new Float64Array(FEATURE_COUNT).fill(1) };
     const units = options.hiddenUnits;
-    this.hidden = units > 0 ? { click: new HiddenLayer(units, hash32('ranker:click')), purchase: new HiddenLayer(units, hash32('ranker:purchase')) } : null;
+    const seed = (head: Head): number => hash32(options.seed === undefined || options.seed === 0 ? `ranker:${head}` : `ranker:${head}:${options.seed}`);
+    this.hidden = units > 0 ? { click: new HiddenLayer(units, seed('click')), purchase: new HiddenLayer(units, seed('purchase')) } : null;
     this.crosses = options.crosses ? { click: new PairwiseCrosses(), purchase: new PairwiseCrosses() } : null;
     this.parts = { click: [], purchase: [] };
     for (const head of ['click', 'purchase'] as const) {

@@ -90,6 +90,8 @@ export interface RecommenderOptions {
   readonly purchaseWeight: number;
   /** ReLU units per ranker head on top of its linear score (0: linear ranker). */
   readonly rankerHiddenUnits: number;
+  /** Seed of the hidden units' random start (candidates.rankerSeed). */
+  readonly rankerSeed?: number;
   /** Pairwise feature crosses in each ranker head. */
   readonly rankerCrosses: boolean;
   /** Share of a list's slots (rounded down) kept for new items, at its end; 0: none. */
@@ -211,7 +213,7 @@ export class Recommender {
     private readonly sources: RecommenderSources,
     private readonly options: RecommenderOptions,
   ) {
-    this.ranker = new Ranker({ learningRate: options.rankerLearningRate, loss: options.rankerLoss, k: options.rankerTopK, firstPlaceWeight: options.rankerFirstPlaceWeight, purchaseWeight: options.purchaseWeight, hiddenUnits: options.rankerHiddenUnits, crosses: options.rankerCrosses });
+    this.ranker = new Ranker({ learningRate: options.rankerLearningRate, loss: options.rankerLoss, k: options.rankerTopK, firstPlaceWeight: options.rankerFirstPlaceWeight, purchaseWeight: options.purchaseWeight, hiddenUnits: options.rankerHiddenUnits, seed: options.rankerSeed ?? 0, crosses: options.rankerCrosses });
   }
 
   /** The best `n` items for the request, best first, each labelled with its strongest source. */

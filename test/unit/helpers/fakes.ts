@@ -136,6 +136,7 @@ export const CANDIDATES: CandidatesConfig = {
   rankerImpressionNegatives: false,
   purchaseWeight: 0.5,
   rankerHiddenUnits: 0,
+  rankerSeed: 0,
   rankerCrosses: false, queryIntent: true, queryMaxKeys: 1000, queryItemsPerKey: 20, queryHalfLifeMs: 7 * 24 * 3_600_000,
   dayparts: 6, utcOffsetMinutes: 0, exploreShare: 0, newItemWindowMs: 3 * 24 * 3_600_000, newItemInteractions: 5, catalogueMaxItems: 1000, catalogueVectorDims: 0, catalogueAttributeDims: 32,
 };

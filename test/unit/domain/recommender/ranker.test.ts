@@ -108,6 +108,13 @@ describe('Ranker with a hidden layer or pairwise crosses', () => {
     expect(hidden).toEqual(linear);
   });
 
+  it('draws the hidden units\' start from candidates.rankerSeed, seed 0 being the start of earlier releases', () => {
+    const start = (seed?: number): unknown => new Ranker({ ...options, hiddenUnits: 8, crosses: false, ...(seed === undefined ? {} : { seed }) }).snapshot().hidden;
+    expect(start(0)).toEqual(start());
+    expect(start(1)).not.toEqual(start(0));
+    expect(start(1)).toEqual(start(1));
+  });
+
   it('learns an exclusive-or of two features, which the linear ranker cannot', () => {
     // Either feature alone marks the taken item; both together mark one never taken: no linear score
     // puts the single-feature item first in both kinds of request.
