@@ -128,4 +128,24 @@ describe('ClickHouse cluster by configuration alone (clickhouse.cluster)', () =>
     expect(after).toEqual({ events: 0, interactions: 0, recommendations: 0, dead_letters: 0 });
     expect(await number('SELECT count() AS n FROM events')).toBe(others - (before['events'] ?? 0));
   });
+
+  it('expires rows older than the retention on every shard (retention runs per node)', async () => {
+    // The replays are shifted to now: 60 events of 2016 go in through the Distributed table first.
+    const old = "event_date < toDate('2020-01-01')";
+    const writer = createClient({ url: clickhouseClusterNodes[1] ?? '', database: need().database, clickhouse_settings: { insert_distributed_sync: 1 } });
+    try {
+      const values = Array.from({ length: 60 }, (_, i) => ({ event_id: `old-${i}`, type: 'view', ts: Date.UTC(2016, 4, 1) + i * 1000, session_id: `old-s${i % 6}`, item_id: `i${i}`, kafka_offset: i, ingested_ms: Date.now() }));
+      await writer.insert({ table: 'events', values, format: 'JSONEachRow' });
+    } finally {
+      await writer.close();
+    }
+    const privacy = new ClickHousePrivacy(nodes[0] as ClickHouseClient, need().database, nodes);
+    const before = await Promise.all(nodes.map((node) => onNode(node, `SELECT count() AS n FROM events_local WHERE ${old}`)));
+    expect(before.every((n) => n > 0), `events of 2016 per shard: ${before.join(', ')}`).toBe(true);
+    const recent = await number(`SELECT count() AS n FROM events WHERE NOT (${old})`);
+    expect(recent).toBeGreaterThan(0);
+    await privacy.expire(365, Date.now());
+    await waitFor(() => number(`SELECT count() AS n FROM events WHERE ${old}`), (n) => n === 0, { timeoutMs: 30_000, what: 'old events deleted on both shards' });
+    expect(await number(`SELECT count() AS n FROM events WHERE NOT (${old})`)).toBe(recent);
+  });
 });
