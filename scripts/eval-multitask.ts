@@ -4,16 +4,13 @@
  * purchases. With `--seeds N` the run repeats with N random starts of the ranker's hidden units
  * (candidates.rankerSeed 0..N-1) and reports each and their mean, since one start is one draw.
  */
-import { Command } from 'commander';
 import { loadConfig } from '../src/config/load.ts';
 import { describeError } from '../src/errors.ts';
-import { defaultDataDir, writeJson } from './eval/raw-options.ts';
+import { rawDataCommand, writeJson } from './eval/raw-options.ts';
 import { multitask, type MultitaskReport } from '../src/eval/multitask.ts';
 import { loadDiginetica } from '../src/replay/diginetica.ts';
 
-const opts = new Command()
-  .option('--data <dir>', 'folder laid out like the Diginetica download (raw-cikm2016/)', defaultDataDir())
-  .option('--json <file>', 'write the figures as JSON')
+const opts = rawDataCommand()
   .option('--seeds <n>', 'random starts of the ranker to run (seeds 0..n-1)', '1')
   .parse()
   .opts<{ data: string; json?: string; seeds: string }>();

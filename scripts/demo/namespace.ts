@@ -2,6 +2,7 @@ import { createClient } from '@clickhouse/client';
 import type { Redis } from 'ioredis';
 import { connectRedis, isCluster } from '../../src/adapters/redis/connect.ts';
 import { Kafka, logLevel } from 'kafkajs';
+import { clickhouseNodeUrls } from '../../src/adapters/clickhouse/client.ts';
 import { identifier } from '../../src/adapters/clickhouse/sql.ts';
 import type { Config } from '../../src/config/config.ts';
 
@@ -37,8 +38,7 @@ export async function resetNamespace(config: Config): Promise<void> {
     await admin.disconnect();
   }
   // On a cluster every node holds the database (its shard and the Distributed tables).
-  const urls = config.clickhouse.cluster === '' ? [config.clickhouse.url] : config.clickhouse.nodes.split(',');
-  for (const url of urls) {
+  for (const url of clickhouseNodeUrls(config.clickhouse)) {
     const clickhouse = createClient({ url, username: config.clickhouse.username, password: config.clickhouse.password });
     await clickhouse.command({ query: `DROP DATABASE IF EXISTS ${identifier(config.clickhouse.database)}` });
     await clickhouse.close();

@@ -2,18 +2,16 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command } from 'commander';
 
-/** The shared Diginetica download next to the repository. */
-export function defaultDataDir(): string {
-  return join(import.meta.dirname, '..', '..', '..', 'shared', 'data', 'diginetica');
+/** `--data <dir>` (a Diginetica-layout folder) and `--json <file>`, the options every raw-log evaluation takes; add its own before parsing. */
+export function rawDataCommand(): Command {
+  return new Command()
+    .option('--data <dir>', 'folder laid out like the Diginetica download (raw-cikm2016/)', join(import.meta.dirname, '..', '..', '..', 'shared', 'data', 'diginetica'))
+    .option('--json <file>', 'write the figures as JSON');
 }
 
-/** `--data <dir>` (a Diginetica-layout folder) and `--json <file>`, the options of the raw-log evaluations. */
+/** The parsed options of a raw-log evaluation that takes no others. */
 export function rawDataOptions(): { readonly data: string; readonly json?: string } {
-  return new Command()
-    .option('--data <dir>', 'folder laid out like the Diginetica download (raw-cikm2016/)', defaultDataDir())
-    .option('--json <file>', 'write the figures as JSON')
-    .parse()
-    .opts<{ data: string; json?: string }>();
+  return rawDataCommand().parse().opts<{ data: string; json?: string }>();
 }
 
 /** Writes a report as indented JSON when `--json` was given. */

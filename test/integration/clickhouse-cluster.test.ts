@@ -26,6 +26,8 @@ const need = (): ObservedEngine => {
   return engine;
 };
 const number = async (sql: string): Promise<number> => Number((await need().query(sql))[0]?.['n'] ?? 0);
+/** A client of node 2 whose inserts into a Distributed table wait for every shard, as the engine's do. */
+const throughNode2 = (): ClickHouseClient => createClient({ url: clickhouseClusterNodes[1] ?? '', database: need().database, clickhouse_settings: { insert_distributed_sync: 1 } });
 const onNode = async (node: ClickHouseClient, sql: string): Promise<number> => Number((await (await node.query({ query: sql, format: 'JSONEachRow' })).json<{ n: string }>())[0]?.n ?? 0);
 
 beforeAll(async () => {
@@ -59,7 +61,7 @@ describe('ClickHouse cluster by configuration alone (clickhouse.cluster)', () =>
   it('collapses a redelivered row with its first copy: it lands on the same shard', async () => {
     const unique = await number('SELECT count() AS n FROM events FINAL');
     const before = await number('SELECT count() AS n FROM events');
-    const client = createClient({ url: clickhouseClusterNodes[1] ?? '', database: need().database, clickhouse_settings: { insert_distributed_sync: 1 } });
+    const client = throughNode2();
     try {
       // Inserted through the other node's Distributed table: routing depends on the row, not the entry point.
       await client.command({ query: 'INSERT INTO events SELECT * FROM events WHERE cityHash64(event_id) % 10 = 0' });
@@ -132,7 +134,7 @@ describe('ClickHouse cluster by configuration alone (clickhouse.cluster)', () =>
   it('expires rows older than the retention on every shard (retention runs per node)', async () => {
     // The replays are shifted to now: 60 events of 2016 go in through the Distributed table first.
     const old = "event_date < toDate('2020-01-01')";
-    const writer = createClient({ url: clickhouseClusterNodes[1] ?? '', database: need().database, clickhouse_settings: { insert_distributed_sync: 1 } });
+    const writer = throughNode2();
     try {
       const values = Array.from({ length: 60 }, (_, i) => ({ event_id: `old-${i}`, type: 'view', ts: Date.UTC(2016, 4, 1) + i * 1000, session_id: `old-s${i % 6}`, item_id: `i${i}`, kafka_offset: i, ingested_ms: Date.now() }));
       await writer.insert({ table: 'events', values, format: 'JSONEachRow' });

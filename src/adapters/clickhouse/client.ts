@@ -18,10 +18,15 @@ export function createClickHouse(config: ClickHouseConfig, url = config.url): Cl
   });
 }
 
+/** HTTP URLs of every node that holds the database: the nodes of clickhouse.cluster, or clickhouse.url alone. */
+export function clickhouseNodeUrls(config: ClickHouseConfig): string[] {
+  return config.cluster === '' ? [config.url] : config.nodes.split(',');
+}
+
 /** A client per node of clickhouse.cluster (none for a single server). */
 export function createClickHouseNodes(config: ClickHouseConfig): ClickHouseClient[] {
   if (config.cluster === '') return [];
-  return config.nodes.split(',').map((url) => createClickHouse(config, url));
+  return clickhouseNodeUrls(config).map((url) => createClickHouse(config, url));
 }
 
 export async function chCall<T>(what: string, fn: () => Promise<T>): Promise<T> {
