@@ -84,6 +84,9 @@ export function sreDashboard(): Dashboard {
         { expr: 'sum(rec_inflight_events)', legend: 'in flight' },
         { expr: 'max(rec_consumer_paused)', legend: 'paused' },
       ]),
+      promPanel('timeseries', { title: 'Kafka consumer restarts', unit: 'short', description: 'Consumer restarts per interval, by reason: crash (kafkajs restarted it after an error, e.g. a broker lost) or stalled (the engine replaced it: no heartbeat for a session, or no group join within kafka.stallTimeoutMs). A steady climb means the engine cannot stay in its consumer group.' }, [
+        { expr: `sum by (reason) (increase(rec_consumer_restarts_total[${RATE}])) or vector(0)`, legend: '{{reason}}' },
+      ]),
       promPanel('timeseries', { title: 'Active sessions', unit: 'short', description: 'Live sessions held per partition, and evictions per second by reason. State is bounded: evictions for capacity mean the limit is reached.' }, [
         { expr: 'sum by (partition) (rec_sessions_active)', legend: 'partition {{partition}}' },
         { expr: `sum by (reason) (rate(rec_sessions_evicted_total[${RATE}]))`, legend: 'evicted {{reason}}/s' },

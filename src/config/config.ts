@@ -15,6 +15,7 @@ export interface KafkaConfig {
   readonly fromBeginning: boolean;
   readonly sessionTimeoutMs: number;
   readonly metadataMaxAgeMs: number;
+  readonly stallTimeoutMs: number;
   readonly maxBytesPerPartition: number;
   readonly ssl: boolean;
   readonly saslMechanism: 'none' | 'plain' | 'scram-sha-256' | 'scram-sha-512';

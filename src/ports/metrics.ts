@@ -19,6 +19,8 @@ export interface Metrics {
   inFlightEvents(count: number): void;
   partitionPaused(paused: boolean): void;
   consumerLag(topic: string, partition: number, lag: number): void;
+  /** The Kafka consumer started again: after kafkajs reported a crash, or replaced after showing no sign of life. */
+  consumerRestarted(reason: 'crash' | 'stalled'): void;
   /** The TensorFlow.js backend the model runs on. */
   modelBackend(name: string): void;
   /** One model micro-batch: its outcome and its loss (before the update). */

@@ -164,6 +164,7 @@ export class MinuteStats implements Metrics {
   stateSize(): void {}
   inFlightEvents(): void {}
   partitionPaused(): void {}
+  consumerRestarted(): void {}
   stateDeltas(): void {}
   consumerLag(topic: string, partition: number, lag: number): void {
     this.current().lag.set(`${topic}/${partition}`, lag);

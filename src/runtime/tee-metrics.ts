@@ -26,6 +26,7 @@ export function teeMetrics(...targets: readonly Metrics[]): Metrics {
     inFlightEvents: fan('inFlightEvents'),
     partitionPaused: fan('partitionPaused'),
     consumerLag: fan('consumerLag'),
+    consumerRestarted: fan('consumerRestarted'),
     modelBackend: fan('modelBackend'),
     modelUpdate: fan('modelUpdate'),
     itemUpdates: fan('itemUpdates'),

@@ -1,3 +1,4 @@
+import { Kafka, logLevel } from 'kafkajs';
 import { runStackScript, stackStatus, type ScriptResult } from './stack-script.ts';
 
 /**
@@ -17,6 +18,34 @@ const NODE_TIMEOUT_MS = 180_000;
 const DOWN_TIMEOUT_MS = 90_000;
 
 const runScript = (args: readonly string[], timeoutMs: number): Promise<ScriptResult> => runStackScript('kafka-cluster.sh', args, timeoutMs);
+
+/** Java's String.hashCode, by which Kafka places a consumer group on a partition of __consumer_offsets. */
+export function javaStringHash(text: string): number {
+  let hash = 0;
+  for (let i = 0; i < text.length; i += 1) hash = (Math.imul(31, hash) + text.charCodeAt(i)) | 0;
+  return hash;
+}
+
+/**
+ * The broker that coordinates `groupId` now: the leader of the group's __consumer_offsets partition
+ * (Kafka's own placement, abs(hash) mod the partition count). Killing it takes the group's
+ * coordinator away as well as a third of the partition leaders.
+ */
+export async function coordinatorBroker(groupId: string): Promise<BrokerNumber> {
+  const admin = new Kafka({ brokers: [...clusterBrokers], clientId: 'streamrec-test-coordinator', logLevel: logLevel.NOTHING }).admin();
+  await admin.connect();
+  try {
+    const { topics } = await admin.fetchTopicMetadata({ topics: ['__consumer_offsets'] });
+    const partitions = topics[0]?.partitions ?? [];
+    if (partitions.length === 0) throw new Error('__consumer_offsets has no partitions yet: no group has committed');
+    const index = (javaStringHash(groupId) & 0x7fffffff) % partitions.length;
+    const leader = partitions.find((partition) => partition.partitionId === index)?.leader ?? -1;
+    checkBroker(leader);
+    return leader;
+  } finally {
+    await admin.disconnect();
+  }
+}
 
 function checkBroker(n: number): asserts n is BrokerNumber {
   if (n !== 1 && n !== 2 && n !== 3) throw new Error(`broker number must be 1, 2 or 3 (got ${n})`);

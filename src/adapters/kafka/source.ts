@@ -7,6 +7,7 @@ import type { Logger } from '../../ports/logger.ts';
 import type { Metrics } from '../../ports/metrics.ts';
 import { OffsetTracker } from './offset-tracker.ts';
 import { committedOffsets } from './admin.ts';
+import { StallWatch, type StallPhase } from './stall-watch.ts';
 
 export interface KafkaSourceOptions {
   readonly maxInFlightEvents: number;
@@ -39,7 +40,10 @@ interface Replay {
  * Offsets are committed only from `ack()`, i.e. after the sinks confirmed.
  */
 export class KafkaEventSource implements EventSource {
-  private readonly consumer: Consumer;
+  /** Replaced by a new one when the watch finds it stuck; events and batches of a replaced one are ignored. */
+  private consumer: Consumer;
+  private readonly watch: StallWatch;
+  private replacement: Promise<void> | null = null;
   private readonly batches$ = new Subject<SourceBatch>();
   private readonly assignments$ = new ReplaySubject<Assignment>(1);
   private readonly trackers = new Map<number, OffsetTracker>();
@@ -67,7 +71,17 @@ export class KafkaEventSource implements EventSource {
     private readonly metrics: Metrics,
     private readonly logger: Logger,
   ) {
-    this.consumer = kafka.consumer({
+    this.consumer = this.createConsumer();
+    this.watch = new StallWatch({ inGroupMs: config.sessionTimeoutMs, joiningMs: config.stallTimeoutMs }, (silentMs, phase) => {
+      this.replacement ??= this.replaceConsumer(silentMs, phase).finally(() => {
+        this.replacement = null;
+      });
+    });
+  }
+
+  private createConsumer(): Consumer {
+    const config = this.config;
+    const consumer = this.kafka.consumer({
       groupId: config.groupId,
       sessionTimeout: config.sessionTimeoutMs,
       rebalanceTimeout: Math.max(config.sessionTimeoutMs, 10000),
@@ -81,40 +95,97 @@ export class KafkaEventSource implements EventSource {
       metadataMaxAge: config.metadataMaxAgeMs,
       retry: { retries: 30, initialRetryTime: 100, maxRetryTime: 1000 },
     });
-    this.consumer.on(this.consumer.events.GROUP_JOIN, (event) => {
-      const partitions = event.payload.memberAssignment[config.eventsTopic] ?? [];
-      for (const [partition, tracker] of this.trackers) {
-        if (!partitions.includes(partition)) {
-          tracker.reset();
-          this.trackers.delete(partition);
-        }
-      }
-      for (const partition of [...this.positions.keys()]) if (!partitions.includes(partition)) this.positions.delete(partition);
-      for (const partition of [...this.replays.keys()]) if (!partitions.includes(partition)) this.replays.delete(partition);
-      for (const partition of [...this.handedUpTo.keys()]) if (!partitions.includes(partition)) this.handedUpTo.delete(partition);
-      for (const partition of [...this.restoring]) if (!partitions.includes(partition)) this.restoring.delete(partition);
-      const gained = partitions.filter((partition) => !this.owned.has(partition));
-      this.owned = new Set(partitions);
-      if (options.onGained !== undefined && gained.length > 0) this.prepare(gained, options.onGained);
-      for (const partition of partitions) {
-        const start = this.startOffsets.get(partition);
-        if (start === undefined) continue;
-        // The checkpoint's state stands at `start`: rewind there so nothing after it is missing from state.
-        this.consumer.seek({ topic: config.eventsTopic, partition, offset: start });
-        this.positions.set(partition, start);
-        this.startOffsets.delete(partition);
-        this.logger.info({ partition, offset: start }, 'resuming partition from the checkpoint');
-      }
-      this.logger.info({ partitions, generation: event.payload.groupId }, 'partitions assigned');
-      this.assignments$.next({ topic: config.eventsTopic, partitions });
+    const current = (): boolean => consumer === this.consumer;
+    consumer.on(consumer.events.HEARTBEAT, () => {
+      if (current()) this.watch.alive();
     });
-    this.consumer.on(this.consumer.events.CRASH, (event) => {
+    consumer.on(consumer.events.REBALANCING, () => {
+      if (current()) this.watch.joining();
+    });
+    consumer.on(consumer.events.GROUP_JOIN, (event) => {
+      if (!current()) return;
+      this.watch.joined();
+      this.onJoin(event.payload.memberAssignment[config.eventsTopic] ?? []);
+    });
+    consumer.on(consumer.events.CRASH, (event) => {
+      if (!current()) return;
       const error = event.payload.error;
       this.logger.error({ err: describeError(error), restart: event.payload.restart }, 'kafka consumer crashed');
-      if (!event.payload.restart) {
+      if (event.payload.restart) {
+        this.metrics.consumerRestarted('crash');
+        this.watch.joining();
+        this.leftGroup();
+      } else {
         this.batches$.error(new RecError('REC_KAFKA', 'Kafka consumer stopped after a non-retriable error', { cause: error }));
       }
     });
+    return consumer;
+  }
+
+  /**
+   * The member left the group (kafkajs leaves it before restarting a crashed consumer; a replaced one is
+   * dropped): the others may have taken and consumed its partitions meanwhile, invisible to this
+   * process if the next join gives them back. With restorable state, every partition counts as lost
+   * now, so whatever comes back is restored from the latest checkpoint and caught up, not continued
+   * from state that missed the others' records.
+   */
+  private leftGroup(): void {
+    if (this.options.onGained === undefined || this.owned.size === 0) return;
+    this.logger.warn({ partitions: [...this.owned] }, 'left the consumer group: partitions count as lost until assigned again');
+    this.assign([]);
+  }
+
+  private onJoin(partitions: readonly number[]): void {
+    const config = this.config;
+    const gained = this.assign(partitions);
+    // A consumer that kafkajs restarted, or a new one, starts unpaused: carry over what is paused.
+    if (this.paused || this.quiescing) this.control('pause', () => this.consumer.pause([{ topic: config.eventsTopic }]));
+    const waiting = partitions.filter((partition) => this.restoring.has(partition) && !gained.includes(partition));
+    if (waiting.length > 0) this.control('pause', () => this.consumer.pause([{ topic: config.eventsTopic, partitions: waiting }]));
+    if (this.options.onGained !== undefined && gained.length > 0) this.prepare(gained, this.options.onGained);
+    for (const partition of partitions) {
+      const start = this.startOffsets.get(partition);
+      if (start === undefined) continue;
+      // The checkpoint's state stands at `start`: rewind there so nothing after it is missing from state.
+      this.consumer.seek({ topic: config.eventsTopic, partition, offset: start });
+      this.positions.set(partition, start);
+      this.startOffsets.delete(partition);
+      this.logger.info({ partition, offset: start }, 'resuming partition from the checkpoint');
+    }
+    this.logger.info({ topic: config.eventsTopic, partitions }, 'partitions assigned');
+  }
+
+  /** Drops the bookkeeping of partitions no longer assigned, tells the pipeline, returns those gained. */
+  private assign(partitions: readonly number[]): number[] {
+    for (const [partition, tracker] of this.trackers) {
+      if (!partitions.includes(partition)) {
+        tracker.reset();
+        this.trackers.delete(partition);
+      }
+    }
+    for (const partition of [...this.positions.keys()]) if (!partitions.includes(partition)) this.positions.delete(partition);
+    for (const partition of [...this.replays.keys()]) if (!partitions.includes(partition)) this.replays.delete(partition);
+    for (const partition of [...this.handedUpTo.keys()]) if (!partitions.includes(partition)) this.handedUpTo.delete(partition);
+    for (const partition of [...this.restoring]) if (!partitions.includes(partition)) this.restoring.delete(partition);
+    const gained = partitions.filter((partition) => !this.owned.has(partition));
+    this.owned = new Set(partitions);
+    this.assignments$.next({ topic: this.config.eventsTopic, partitions });
+    return gained;
+  }
+
+  /**
+   * Pause, resume and seek throw while kafkajs restarts a crashed consumer (it has no group then). What
+   * they were for is applied again at the next join (pause state) or was not needed (the records are
+   * fetched again from the committed offset), so the call is skipped with a note.
+   */
+  private control(what: string, call: () => void): boolean {
+    try {
+      call();
+      return true;
+    } catch (error) {
+      this.logger.warn({ err: describeError(error) }, `kafka consumer ${what} skipped: the consumer is not in its group`);
+      return false;
+    }
   }
 
   batches(): Observable<SourceBatch> {
@@ -133,21 +204,57 @@ export class KafkaEventSource implements EventSource {
   }
 
   private async run(): Promise<void> {
+    this.watch.joining();
+    await this.startConsumer(this.consumer);
+    this.watch.start();
+  }
+
+  private async startConsumer(consumer: Consumer): Promise<void> {
     try {
-      await this.consumer.connect();
-      await this.consumer.subscribe({ topics: [this.config.eventsTopic], fromBeginning: this.config.fromBeginning });
+      await consumer.connect();
+      await consumer.subscribe({ topics: [this.config.eventsTopic], fromBeginning: this.config.fromBeginning });
     } catch (cause) {
       throw new RecError('REC_KAFKA', `cannot join consumer group ${this.config.groupId} on ${this.config.brokers.join(',')}`, {
         retriable: true,
         cause,
       });
     }
-    await this.consumer.run({
+    await consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: true,
       partitionsConsumedConcurrently: 1,
-      eachBatch: async (payload) => this.onBatch(payload),
+      eachBatch: async (payload) => {
+        if (consumer === this.consumer) this.onBatch(payload);
+      },
     });
+  }
+
+  /**
+   * Gives up on a consumer that shows no sign of life: lets it leave (bounded wait: a stuck one may
+   * never finish), then starts a new member with the same group id. Its partitions count as lost (see
+   * `leftGroup`); the batches the stuck one still hands over are ignored.
+   */
+  private async replaceConsumer(silentMs: number, phase: StallPhase): Promise<void> {
+    if (this.stopping) return;
+    this.watch.suspend();
+    this.metrics.consumerRestarted('stalled');
+    const what = phase === 'joining' ? `did not join its group within kafka.stallTimeoutMs (${this.config.stallTimeoutMs} ms)` : `sent no heartbeat for kafka.sessionTimeoutMs (${this.config.sessionTimeoutMs} ms)`;
+    this.logger.error({ topic: this.config.eventsTopic, silentMs, phase, owned: [...this.owned] }, `kafka consumer ${what}: replacing it`);
+    const stuck = this.consumer;
+    this.consumer = this.createConsumer();
+    this.leftGroup();
+    if (!(await settlesWithin(stuck.disconnect(), this.options.shutdownTimeoutMs))) {
+      this.logger.warn({ waitedMs: this.options.shutdownTimeoutMs }, 'the stuck kafka consumer did not disconnect in time: left behind');
+    }
+    // From here the replacement's join is watched (a join during startConsumer marks it in the group).
+    this.watch.resume();
+    if (this.stopping) return;
+    try {
+      await this.startConsumer(this.consumer);
+      this.logger.info({ topic: this.config.eventsTopic }, 'replacement kafka consumer started');
+    } catch (error) {
+      this.logger.error({ err: describeError(error) }, 'replacement kafka consumer did not start: trying again after the stall timeout');
+    }
   }
 
   private onBatch(payload: EachBatchPayload): void {
@@ -254,14 +361,18 @@ export class KafkaEventSource implements EventSource {
         const state = restored.get(partition);
         const storedBelow = committed.get(partition) ?? null;
         const learnedBelow = state?.learnedUpTo === null || state?.learnedUpTo === undefined ? null : state.learnedUpTo + 1n;
-        if (state?.from !== null && state?.from !== undefined) this.consumer.seek({ topic, partition, offset: state.from });
+        const from = state?.from;
+        if (from !== null && from !== undefined && !this.control('seek', () => this.consumer.seek({ topic, partition, offset: from }))) {
+          // Not in the group this instant: rewind at the next join instead.
+          this.startOffsets.set(partition, from);
+        }
         const stored = storedBelow ?? 0n;
         const learned = learnedBelow === null || learnedBelow < stored ? stored : learnedBelow;
         if (learned > 0n) this.replays.set(partition, { storedBelow: stored, learnedBelow: learned });
         this.restoring.delete(partition);
         this.logger.info({ partition, from: state?.from ?? 'committed', committed: storedBelow?.toString() ?? null, learnedUpTo: state?.learnedUpTo?.toString() ?? null }, 'partition state restored');
       }
-      if (!this.paused && !this.quiescing && !this.stopping) this.consumer.resume([{ topic, partitions: [...gained] }]);
+      if (!this.paused && !this.quiescing && !this.stopping) this.control('resume', () => this.consumer.resume([{ topic, partitions: [...gained] }]));
       this.logger.info({ partitions: gained, ms: Date.now() - started }, 'gained partitions ready');
     })().catch((error: unknown) => this.batches$.error(new RecError('REC_CHECKPOINT', `cannot restore the state of partitions ${gained.join(', ')}`, { cause: error })));
   }
@@ -283,7 +394,7 @@ export class KafkaEventSource implements EventSource {
   async quiesce<T>(capture: (positions: ReadonlyMap<number, string>) => T): Promise<T> {
     if (this.stopping) throw new RecError('REC_KAFKA', 'cannot quiesce a stopping source');
     this.quiescing = true;
-    this.consumer.pause([{ topic: this.config.eventsTopic }]);
+    this.control('pause', () => this.consumer.pause([{ topic: this.config.eventsTopic }]));
     try {
       for (;;) {
         if (this.stopping) throw new RecError('REC_KAFKA', 'source stopped while quiescing');
@@ -293,7 +404,7 @@ export class KafkaEventSource implements EventSource {
       }
     } finally {
       this.quiescing = false;
-      if (!this.paused && !this.stopping) this.consumer.resume([{ topic: this.config.eventsTopic }]);
+      if (!this.paused && !this.stopping) this.control('resume', () => this.consumer.resume([{ topic: this.config.eventsTopic }]));
       else this.maybeResume();
     }
   }
@@ -306,7 +417,7 @@ export class KafkaEventSource implements EventSource {
   private maybeResume(): void {
     if (this.paused && !this.stopping && !this.quiescing && this.inFlight <= this.options.maxInFlightEvents / 2) {
       this.paused = false;
-      this.consumer.resume([{ topic: this.config.eventsTopic }]);
+      this.control('resume', () => this.consumer.resume([{ topic: this.config.eventsTopic }]));
       this.metrics.partitionPaused(false);
     }
   }
@@ -324,6 +435,8 @@ export class KafkaEventSource implements EventSource {
   async stop(): Promise<void> {
     if (this.stopping) return;
     this.stopping = true;
+    this.watch.stop();
+    await this.replacement;
     if (this.started) {
       if (this.inFlight > 0) {
         await new Promise<void>((resolve) => {
@@ -341,5 +454,18 @@ export class KafkaEventSource implements EventSource {
     await this.consumer.disconnect();
     this.batches$.complete();
     this.assignments$.complete();
+  }
+}
+
+/** True if `promise` settled (either way) within `ms`. */
+async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), ms);
+  });
+  try {
+    return await Promise.race([promise.then(() => true, () => true), expired]);
+  } finally {
+    clearTimeout(timer);
   }
 }

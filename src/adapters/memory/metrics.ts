@@ -19,6 +19,7 @@ export function noopMetrics(): Metrics {
     inFlightEvents: noop,
     partitionPaused: noop,
     consumerLag: noop,
+    consumerRestarted: noop,
     modelBackend: noop,
     modelUpdate: noop,
     itemUpdates: noop,

@@ -22,6 +22,7 @@ export class PrometheusMetrics implements Metrics {
   private readonly state = new Gauge({ name: 'rec_state_entries', help: 'Entries in bounded state structures.', labelNames: ['structure'], registers: [this.registry] });
   private readonly inFlight = new Gauge({ name: 'rec_inflight_events', help: 'Events read but not yet confirmed by all sinks.', registers: [this.registry] });
   private readonly paused = new Gauge({ name: 'rec_consumer_paused', help: '1 while consumption is paused by backpressure.', registers: [this.registry] });
+  private readonly restarts = new Counter({ name: 'rec_consumer_restarts_total', help: 'Kafka consumer restarts, by reason: crash (kafkajs restarts it itself) or stalled (the engine replaced it: no heartbeat for a session, or no join within kafka.stallTimeoutMs).', labelNames: ['reason'], registers: [this.registry] });
   private readonly lag = new Gauge({ name: 'rec_consumer_lag_events', help: 'Records between the last fetched offset and the partition end.', labelNames: ['topic', 'partition'], registers: [this.registry] });
 
   private readonly backend = new Gauge({ name: 'rec_model_backend_info', help: 'TensorFlow.js backend of the online model (1 for the one in use).', labelNames: ['backend'], registers: [this.registry] });
@@ -92,6 +93,9 @@ export class PrometheusMetrics implements Metrics {
   }
   consumerLag(topic: string, partition: number, lag: number): void {
     this.lag.set({ topic, partition: String(partition) }, lag);
+  }
+  consumerRestarted(reason: 'crash' | 'stalled'): void {
+    this.restarts.inc({ reason });
   }
   modelBackend(name: string): void {
     this.backend.reset();

@@ -37,6 +37,7 @@ export async function faultNamespace(label: string, overrides: Readonly<Record<s
     STREAMREC_KAFKA_DELTAS_TOPIC: `${name}.deltas`,
     STREAMREC_KAFKA_GROUP_ID: name,
     STREAMREC_KAFKA_SESSION_TIMEOUT_MS: '6000',
+    STREAMREC_KAFKA_STALL_TIMEOUT_MS: '10000',
     STREAMREC_CLICKHOUSE_DATABASE: name,
     STREAMREC_CLICKHOUSE_BATCH_MAX_WAIT_MS: '100',
     STREAMREC_REDIS_KEY_PREFIX: `${name}:`,

@@ -31,6 +31,8 @@ export interface RunFigures {
   readonly drainMs: number;
   /** State-delta staleness over the surviving processes (histogram quantiles, seconds); null with one process. */
   readonly staleness: { readonly p50: number; readonly p99: number; readonly applied: number } | null;
+  /** Kafka consumer restarts over the surviving processes, by reason (crash: kafkajs restarted it; stalled: the engine replaced it). */
+  readonly consumerRestarts: Readonly<Record<string, number>>;
 }
 
 export interface RunOptions {
@@ -42,7 +44,8 @@ export interface RunOptions {
   /** Another Kafka cluster than the stack's broker (bootstrap addresses). */
   readonly kafkaBrokers?: readonly string[];
   /** Called once this share of the records is stored (e.g. to kill a process or a broker). */
-  readonly midway?: { readonly at: number; readonly act: (engines: readonly EngineChild[]) => Promise<void> };
+  /** `group`: the engines' consumer group id. */
+  readonly midway?: { readonly at: number; readonly act: (engines: readonly EngineChild[], group: string) => Promise<void> };
   readonly teardown: (stop: () => Promise<void>) => void;
 }
 
@@ -112,7 +115,7 @@ export async function runScaleOut(options: RunOptions): Promise<RunFigures> {
     const { at, act } = options.midway;
     await waitFor(() => tally.processed(), (n) => n >= options.events * at, { timeoutMs: 300_000, what: `${at * 100} % of the records stored` });
     for (const engine of engines) expect(engine.running, engine.logTail()).toBe(true);
-    await act(engines);
+    await act(engines, ns.name);
   }
   const produced = (await replay).produced;
   const drainMs = await waitDrained(tally, ns.direct, produced, 300_000, `${options.label} drained`);
@@ -123,6 +126,8 @@ export async function runScaleOut(options: RunOptions): Promise<RunFigures> {
   const scraped = (await Promise.all(live.map((engine) => engine.scrape()))).flatMap((samples) => samples ?? []);
   const applied = scraped.filter((s) => s.name === 'rec_state_deltas_total' && s.labels['direction'] === 'applied').reduce((sum, s) => sum + s.value, 0);
   const staleness = options.processes > 1 ? { p50: histogramQuantile(scraped, 'rec_state_delta_staleness_seconds', 0.5), p99: histogramQuantile(scraped, 'rec_state_delta_staleness_seconds', 0.99), applied } : null;
+  const consumerRestarts: Record<string, number> = {};
+  for (const s of scraped) if (s.name === 'rec_consumer_restarts_total') consumerRestarts[s.labels['reason'] ?? ''] = (consumerRestarts[s.labels['reason'] ?? ''] ?? 0) + s.value;
   // A clean stop flushes each process's last minute of online evaluation.
   for (const engine of live) expect((await engine.terminate(20_000)).code, engine.logTail()).toBe(0);
 
@@ -145,7 +150,7 @@ export async function runScaleOut(options: RunOptions): Promise<RunFigures> {
       if (eventCount !== null) eventCounts.set(row.s, Number(eventCount));
     });
   }
-  return { processes: options.processes, produced, counts, hr20, predictions, sessions: lastStored.length, sessionsUpToDate, eventCounts, drainMs, staleness };
+  return { processes: options.processes, produced, counts, hr20, predictions, sessions: lastStored.length, sessionsUpToDate, eventCounts, drainMs, staleness, consumerRestarts };
 }
 
 /** Sessions whose Redis event_count differs between two runs over the same events. */

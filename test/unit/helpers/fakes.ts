@@ -75,6 +75,9 @@ export class RecordingMetrics implements Metrics {
   partitionPaused(paused: boolean): void {
     this.push('partitionPaused', [paused]);
   }
+  consumerRestarted(reason: 'crash' | 'stalled'): void {
+    this.push('consumerRestarted', [reason]);
+  }
   consumerLag(topic: string, partition: number, lag: number): void {
     this.push('consumerLag', [topic, partition, lag]);
   }
