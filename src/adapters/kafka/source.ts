@@ -7,6 +7,7 @@ import type { Logger } from '../../ports/logger.ts';
 import type { Metrics } from '../../ports/metrics.ts';
 import { OffsetTracker } from './offset-tracker.ts';
 import { committedOffsets } from './admin.ts';
+import { removeMember } from './remove-member.ts';
 import { StallWatch, type StallPhase } from './stall-watch.ts';
 
 export interface KafkaSourceOptions {
@@ -43,7 +44,15 @@ export class KafkaEventSource implements EventSource {
   /** Replaced by a new one when the watch finds it stuck; events and batches of a replaced one are ignored. */
   private consumer: Consumer;
   private readonly watch: StallWatch;
+  /** The join limit the watch applies: kafka.stallTimeoutMs, at least the rebalance timeout plus 5 s. */
+  private readonly joiningMs: number;
   private replacement: Promise<void> | null = null;
+  /** The current consumer's member id in its group, from its last join. */
+  private memberId: string | null = null;
+  /** Replaced consumers: stopped again whenever one shows life (a kafkajs join in flight can outlive disconnect()). */
+  private readonly retired = new Set<Consumer>();
+  /** Bumped whenever a partition is lost or gained: a restore applies only to the ownership it was started for. */
+  private readonly epochs = new Map<number, number>();
   private readonly batches$ = new Subject<SourceBatch>();
   private readonly assignments$ = new ReplaySubject<Assignment>(1);
   private readonly trackers = new Map<number, OffsetTracker>();
@@ -72,7 +81,9 @@ export class KafkaEventSource implements EventSource {
     private readonly logger: Logger,
   ) {
     this.consumer = this.createConsumer();
-    this.watch = new StallWatch({ inGroupMs: config.sessionTimeoutMs, joiningMs: config.stallTimeoutMs }, (silentMs, phase) => {
+    // A join may legitimately wait a whole rebalance timeout for the other members.
+    this.joiningMs = Math.max(config.stallTimeoutMs, rebalanceTimeoutMs(config) + 5000);
+    this.watch = new StallWatch({ inGroupMs: config.sessionTimeoutMs, joiningMs: this.joiningMs }, (silentMs, phase) => {
       this.replacement ??= this.replaceConsumer(silentMs, phase).finally(() => {
         this.replacement = null;
       });
@@ -84,7 +95,7 @@ export class KafkaEventSource implements EventSource {
     const consumer = this.kafka.consumer({
       groupId: config.groupId,
       sessionTimeout: config.sessionTimeoutMs,
-      rebalanceTimeout: Math.max(config.sessionTimeoutMs, 10000),
+      rebalanceTimeout: rebalanceTimeoutMs(config),
       heartbeatInterval: Math.max(1000, Math.floor(config.sessionTimeoutMs / 10)),
       maxBytesPerPartition: config.maxBytesPerPartition,
       maxWaitTimeInMs: 500,
@@ -93,18 +104,30 @@ export class KafkaEventSource implements EventSource {
       // has; a short metadata age and retries about every second find the new leader soon after Kafka
       // moved the partition, before the group session expires (a crash would rejoin and rebalance all).
       metadataMaxAge: config.metadataMaxAgeMs,
-      retry: { retries: 30, initialRetryTime: 100, maxRetryTime: 1000 },
+      // A replaced consumer must not restart itself after a crash (it would rejoin unseen).
+      retry: { retries: 30, initialRetryTime: 100, maxRetryTime: 1000, restartOnFailure: async () => consumer === this.consumer && !this.stopping },
     });
     const current = (): boolean => consumer === this.consumer;
+    // A replaced consumer whose join was already in flight can come back: stop it again as soon as it shows life.
+    const stopRetired = (): void => {
+      if (this.retired.has(consumer)) setImmediate(() => void consumer.disconnect().catch(() => undefined));
+    };
+    consumer.on(consumer.events.FETCH_START, stopRetired);
     consumer.on(consumer.events.HEARTBEAT, () => {
       if (current()) this.watch.alive();
+      else stopRetired();
     });
     consumer.on(consumer.events.REBALANCING, () => {
       if (current()) this.watch.joining();
     });
     consumer.on(consumer.events.GROUP_JOIN, (event) => {
-      if (!current()) return;
+      if (!current()) {
+        if (this.retired.has(consumer)) this.logger.warn({ memberId: event.payload.memberId }, 'a replaced kafka consumer joined its group again: stopping it');
+        stopRetired();
+        return;
+      }
       this.watch.joined();
+      this.memberId = event.payload.memberId;
       this.onJoin(event.payload.memberAssignment[config.eventsTopic] ?? []);
     });
     consumer.on(consumer.events.CRASH, (event) => {
@@ -168,6 +191,8 @@ export class KafkaEventSource implements EventSource {
     for (const partition of [...this.handedUpTo.keys()]) if (!partitions.includes(partition)) this.handedUpTo.delete(partition);
     for (const partition of [...this.restoring]) if (!partitions.includes(partition)) this.restoring.delete(partition);
     const gained = partitions.filter((partition) => !this.owned.has(partition));
+    for (const partition of this.owned) if (!partitions.includes(partition)) this.epochs.set(partition, (this.epochs.get(partition) ?? 0) + 1);
+    for (const partition of gained) this.epochs.set(partition, (this.epochs.get(partition) ?? 0) + 1);
     this.owned = new Set(partitions);
     this.assignments$.next({ topic: this.config.eventsTopic, partitions });
     return gained;
@@ -205,8 +230,8 @@ export class KafkaEventSource implements EventSource {
 
   private async run(): Promise<void> {
     this.watch.joining();
-    await this.startConsumer(this.consumer);
     this.watch.start();
+    await this.startConsumer(this.consumer);
   }
 
   private async startConsumer(consumer: Consumer): Promise<void> {
@@ -230,23 +255,27 @@ export class KafkaEventSource implements EventSource {
   }
 
   /**
-   * Gives up on a consumer that shows no sign of life: lets it leave (bounded wait: a stuck one may
-   * never finish), then starts a new member with the same group id. Its partitions count as lost (see
-   * `leftGroup`); the batches the stuck one still hands over are ignored.
+   * Gives up on a consumer that shows no sign of life: stops it, removes its member from the group and
+   * starts a new member with the same group id. Its partitions count as lost (see `leftGroup`); the
+   * batches the stuck one still hands over are ignored.
    */
   private async replaceConsumer(silentMs: number, phase: StallPhase): Promise<void> {
     if (this.stopping) return;
     this.watch.suspend();
     this.metrics.consumerRestarted('stalled');
-    const what = phase === 'joining' ? `did not join its group within kafka.stallTimeoutMs (${this.config.stallTimeoutMs} ms)` : `sent no heartbeat for kafka.sessionTimeoutMs (${this.config.sessionTimeoutMs} ms)`;
+    const what = phase === 'joining' ? `did not join its group within ${this.joiningMs} ms (kafka.stallTimeoutMs, at least the rebalance timeout + 5 s)` : `sent no heartbeat for kafka.sessionTimeoutMs (${this.config.sessionTimeoutMs} ms)`;
     this.logger.error({ topic: this.config.eventsTopic, silentMs, phase, owned: [...this.owned] }, `kafka consumer ${what}: replacing it`);
     const stuck = this.consumer;
+    const stuckMember = this.memberId;
+    this.memberId = null;
+    this.retired.add(stuck);
     this.consumer = this.createConsumer();
     this.leftGroup();
-    if (!(await settlesWithin(stuck.disconnect(), this.options.shutdownTimeoutMs))) {
-      this.logger.warn({ waitedMs: this.options.shutdownTimeoutMs }, 'the stuck kafka consumer did not disconnect in time: left behind');
-    }
-    // From here the replacement's join is watched (a join during startConsumer marks it in the group).
+    // Not awaited: a stuck consumer's disconnect may never finish, and a join it still has in flight is
+    // stopped again when it shows life (see createConsumer).
+    stuck.disconnect().catch((error: unknown) => this.logger.warn({ err: describeError(error) }, 'the stuck kafka consumer did not disconnect cleanly'));
+    // Removing the stuck member may take until the new coordinator has loaded the group: not awaited either.
+    if (stuckMember !== null) void this.removeStuckMember(stuckMember);
     this.watch.resume();
     if (this.stopping) return;
     try {
@@ -255,6 +284,22 @@ export class KafkaEventSource implements EventSource {
     } catch (error) {
       this.logger.error({ err: describeError(error) }, 'replacement kafka consumer did not start: trying again after the stall timeout');
     }
+  }
+
+  /**
+   * The stuck member cannot leave through a dead coordinator, and the new coordinator would wait a
+   * whole session for it before the group can rebalance: remove it there in its name. Needs a plaintext
+   * connection; with TLS or SASL the group waits for the session timeout instead.
+   */
+  private async removeStuckMember(memberId: string): Promise<void> {
+    if (this.config.ssl || this.config.saslMechanism !== 'none') {
+      this.logger.info({ memberId }, 'stuck member left to expire (one session timeout): removing it needs a plaintext connection');
+      return;
+    }
+    const started = Date.now();
+    const outcome = await removeMember(this.config.brokers, this.config.groupId, memberId, 2 * this.config.sessionTimeoutMs, `${this.config.clientId}-remove`);
+    const message = outcome === 'removed' || outcome === 'already-gone' ? 'stuck member is out of the group' : 'stuck member could not be removed: the group waits for its session to expire';
+    this.logger.info({ memberId, outcome, ms: Date.now() - started }, message);
   }
 
   private onBatch(payload: EachBatchPayload): void {
@@ -351,13 +396,16 @@ export class KafkaEventSource implements EventSource {
   private prepare(gained: readonly number[], onGained: NonNullable<KafkaSourceOptions['onGained']>): void {
     const topic = this.config.eventsTopic;
     for (const partition of gained) this.restoring.add(partition);
-    this.consumer.pause([{ topic, partitions: [...gained] }]);
+    this.control('pause', () => this.consumer.pause([{ topic, partitions: [...gained] }]));
     const started = Date.now();
+    // The ownership this restore is for: a partition lost (and perhaps gained again) meanwhile is restored by its newer prepare.
+    const epochs = new Map(gained.map((partition) => [partition, this.epochs.get(partition) ?? 0]));
     void (async () => {
       const committed = await committedOffsets(this.kafka, this.config.groupId, topic);
       const restored = await onGained(gained);
+      const applied: number[] = [];
       for (const partition of gained) {
-        if (!this.restoring.has(partition)) continue;
+        if (this.epochs.get(partition) !== epochs.get(partition) || !this.restoring.has(partition)) continue;
         const state = restored.get(partition);
         const storedBelow = committed.get(partition) ?? null;
         const learnedBelow = state?.learnedUpTo === null || state?.learnedUpTo === undefined ? null : state.learnedUpTo + 1n;
@@ -370,10 +418,11 @@ export class KafkaEventSource implements EventSource {
         const learned = learnedBelow === null || learnedBelow < stored ? stored : learnedBelow;
         if (learned > 0n) this.replays.set(partition, { storedBelow: stored, learnedBelow: learned });
         this.restoring.delete(partition);
+        applied.push(partition);
         this.logger.info({ partition, from: state?.from ?? 'committed', committed: storedBelow?.toString() ?? null, learnedUpTo: state?.learnedUpTo?.toString() ?? null }, 'partition state restored');
       }
-      if (!this.paused && !this.quiescing && !this.stopping) this.control('resume', () => this.consumer.resume([{ topic, partitions: [...gained] }]));
-      this.logger.info({ partitions: gained, ms: Date.now() - started }, 'gained partitions ready');
+      if (applied.length > 0 && !this.paused && !this.quiescing && !this.stopping) this.control('resume', () => this.consumer.resume([{ topic, partitions: applied }]));
+      this.logger.info({ partitions: applied, superseded: gained.filter((partition) => !applied.includes(partition)), ms: Date.now() - started }, 'gained partitions ready');
     })().catch((error: unknown) => this.batches$.error(new RecError('REC_CHECKPOINT', `cannot restore the state of partitions ${gained.join(', ')}`, { cause: error })));
   }
 
@@ -436,7 +485,8 @@ export class KafkaEventSource implements EventSource {
     if (this.stopping) return;
     this.stopping = true;
     this.watch.stop();
-    await this.replacement;
+    if (this.replacement !== null) await Promise.race([this.replacement, new Promise((resolve) => setTimeout(resolve, this.options.shutdownTimeoutMs))]);
+    for (const consumer of this.retired) void consumer.disconnect().catch(() => undefined);
     if (this.started) {
       if (this.inFlight > 0) {
         await new Promise<void>((resolve) => {
@@ -457,15 +507,8 @@ export class KafkaEventSource implements EventSource {
   }
 }
 
-/** True if `promise` settled (either way) within `ms`. */
-async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
-  let timer: NodeJS.Timeout | undefined;
-  const expired = new Promise<false>((resolve) => {
-    timer = setTimeout(() => resolve(false), ms);
-  });
-  try {
-    return await Promise.race([promise.then(() => true, () => true), expired]);
-  } finally {
-    clearTimeout(timer);
-  }
+
+/** How long the coordinator waits for members to rejoin in a rebalance. */
+function rebalanceTimeoutMs(config: KafkaConfig): number {
+  return Math.max(config.sessionTimeoutMs, 10000);
 }
