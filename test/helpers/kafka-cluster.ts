@@ -26,6 +26,12 @@ export function javaStringHash(text: string): number {
   return hash;
 }
 
+/** The __consumer_offsets partition of a group: Kafka's Utils.abs(groupId.hashCode()) % partitions (abs of MIN_VALUE is 0). */
+export function offsetsPartition(groupId: string, partitions: number): number {
+  const hash = javaStringHash(groupId);
+  return (hash === -2147483648 ? 0 : Math.abs(hash)) % partitions;
+}
+
 /**
  * The broker that coordinates `groupId` now: the leader of the group's __consumer_offsets partition
  * (Kafka's own placement, abs(hash) mod the partition count). Killing it takes the group's
@@ -38,7 +44,7 @@ export async function coordinatorBroker(groupId: string): Promise<BrokerNumber> 
     const { topics } = await admin.fetchTopicMetadata({ topics: ['__consumer_offsets'] });
     const partitions = topics[0]?.partitions ?? [];
     if (partitions.length === 0) throw new Error('__consumer_offsets has no partitions yet: no group has committed');
-    const index = (javaStringHash(groupId) & 0x7fffffff) % partitions.length;
+    const index = offsetsPartition(groupId, partitions.length);
     const leader = partitions.find((partition) => partition.partitionId === index)?.leader ?? -1;
     checkBroker(leader);
     return leader;
