@@ -49,7 +49,7 @@ export class KafkaEventSource implements EventSource {
   private replacement: Promise<void> | null = null;
   /** The current consumer's member id in its group, from its last join. */
   private memberId: string | null = null;
-  /** Replaced consumers: stopped again whenever one shows life (a kafkajs join in flight can outlive disconnect()). */
+  /** Replaced consumers not yet disconnected, for stop(). */
   private readonly retired = new Set<Consumer>();
   /** Bumped whenever a partition is lost or gained: a restore applies only to the ownership it was started for. */
   private readonly epochs = new Map<number, number>();
@@ -108,11 +108,13 @@ export class KafkaEventSource implements EventSource {
       retry: { retries: 30, initialRetryTime: 100, maxRetryTime: 1000, restartOnFailure: async () => consumer === this.consumer && !this.stopping },
     });
     const current = (): boolean => consumer === this.consumer;
-    // A replaced consumer whose join was already in flight can come back: stop it again as soon as it shows life.
+    // A replaced consumer whose join was already in flight can come back (a kafkajs join in flight can
+    // outlive disconnect()): stop it again as soon as it shows life.
     const stopRetired = (): void => {
-      if (this.retired.has(consumer)) setImmediate(() => void consumer.disconnect().catch(() => undefined));
+      if (!current()) setImmediate(() => void consumer.disconnect().catch(() => undefined));
     };
     consumer.on(consumer.events.FETCH_START, stopRetired);
+    consumer.on(consumer.events.DISCONNECT, () => this.retired.delete(consumer));
     consumer.on(consumer.events.HEARTBEAT, () => {
       if (current()) this.watch.alive();
       else stopRetired();
@@ -122,7 +124,7 @@ export class KafkaEventSource implements EventSource {
     });
     consumer.on(consumer.events.GROUP_JOIN, (event) => {
       if (!current()) {
-        if (this.retired.has(consumer)) this.logger.warn({ memberId: event.payload.memberId }, 'a replaced kafka consumer joined its group again: stopping it');
+        this.logger.warn({ memberId: event.payload.memberId }, 'a replaced kafka consumer joined its group again: stopping it');
         stopRetired();
         return;
       }
@@ -261,7 +263,6 @@ export class KafkaEventSource implements EventSource {
    */
   private async replaceConsumer(silentMs: number, phase: StallPhase): Promise<void> {
     if (this.stopping) return;
-    this.watch.suspend();
     this.metrics.consumerRestarted('stalled');
     const what = phase === 'joining' ? `did not join its group within ${this.joiningMs} ms (kafka.stallTimeoutMs, at least the rebalance timeout + 5 s)` : `sent no heartbeat for kafka.sessionTimeoutMs (${this.config.sessionTimeoutMs} ms)`;
     this.logger.error({ topic: this.config.eventsTopic, silentMs, phase, owned: [...this.owned] }, `kafka consumer ${what}: replacing it`);
@@ -276,8 +277,7 @@ export class KafkaEventSource implements EventSource {
     stuck.disconnect().catch((error: unknown) => this.logger.warn({ err: describeError(error) }, 'the stuck kafka consumer did not disconnect cleanly'));
     // Removing the stuck member may take until the new coordinator has loaded the group: not awaited either.
     if (stuckMember !== null) void this.removeStuckMember(stuckMember);
-    this.watch.resume();
-    if (this.stopping) return;
+    // The watch already waits for the replacement's join (it counts a join limit from the stall it reported).
     try {
       await this.startConsumer(this.consumer);
       this.logger.info({ topic: this.config.eventsTopic }, 'replacement kafka consumer started');

@@ -18,7 +18,6 @@ export class StallWatch {
   private last: number;
   private phase: StallPhase = 'joining';
   private timer: NodeJS.Timeout | null = null;
-  private suspended = false;
 
   constructor(
     private readonly limits: StallLimits,
@@ -51,18 +50,7 @@ export class StallWatch {
     this.last = this.now();
   }
 
-  /** While a stalled consumer is let go; `resume()` then waits for the replacement's join. */
-  suspend(): void {
-    this.suspended = true;
-  }
-
-  resume(): void {
-    this.suspended = false;
-    this.joining();
-  }
-
   check(): void {
-    if (this.suspended) return;
     const silentMs = this.now() - this.last;
     const phase = this.phase;
     if (silentMs < (phase === 'joining' ? this.limits.joiningMs : this.limits.inGroupMs)) return;

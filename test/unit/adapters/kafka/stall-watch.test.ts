@@ -65,19 +65,4 @@ describe('StallWatch', () => {
     watch.check();
     expect(stalls).toEqual([[6_000, 'in-group']]);
   });
-
-  it('does not report while suspended, and waits for a join from resume()', () => {
-    const { watch, stalls, advance } = watched();
-    watch.suspend();
-    advance(60_000);
-    watch.check();
-    expect(stalls).toEqual([]);
-    watch.resume();
-    advance(14_000);
-    watch.check();
-    expect(stalls).toEqual([]);
-    advance(1_000);
-    watch.check();
-    expect(stalls).toEqual([[15_000, 'joining']]);
-  });
 });
