@@ -3,6 +3,7 @@
  * `node --expose-gc --import tsx bench/memory.ts` (npm run bench does); prints one JSON object.
  */
 import { CandidateState } from '../src/domain/candidate-state.ts';
+import { Covisitation } from '../src/domain/covisitation.ts';
 import type { BehaviourEvent } from '../src/domain/event.ts';
 import { mulberry32 } from '../src/domain/random.ts';
 import { SessionKnn } from '../src/domain/session-knn.ts';
@@ -65,12 +66,24 @@ for (let s = 0; s < N; s += 1) for (let k = 0; k < 5; k += 1) knn.observe(`sessi
 const afterItemsOnly = used();
 const knnBytes = afterItemsOnly.total - afterCandidates.total;
 const itemStateBytes = afterCandidates.total - before.total - knnBytes;
+// Co-visitation alone (the largest part of the item state), on sessions like the ones above.
+const covisit = new Covisitation({ neighbours: sources.covisitNeighbours, window: sources.covisitWindow, halfLifeMs: sources.covisitHalfLifeMs, maxItems: 2 * N });
+for (let s = 0; s < N; s += 1) {
+  const items: string[] = [];
+  for (let k = 0; k < 5; k += 1) {
+    const e = event(s, k);
+    covisit.observe(e.item_id ?? '', items.toReversed(), e.ts);
+    items.push(e.item_id ?? '');
+  }
+}
+const afterCovisit = used();
+const covisitBytes = afterCovisit.total - afterItemsOnly.total;
 const model = new SessionModel({ maxItems: N, dim: config.model.dim });
 for (let i = 0; i < N; i += 256) model.trainBatch(Array.from({ length: 256 }, (_, j) => ({ context: [`${100000 + ((i + j + 1) % N)}`], target: `${100000 + ((i + j) % N)}` })));
 const afterModel = used();
-const modelBytes = afterModel.total - afterItemsOnly.total;
+const modelBytes = afterModel.total - afterCovisit.total;
 
-if (candidates.covisit.size === 0 || knn.size === 0) throw new Error('nothing learned');
+if (candidates.covisit.size === 0 || knn.size === 0 || covisit.size === 0) throw new Error('nothing learned');
 process.stdout.write(
   `${JSON.stringify({
     activeSessions: windows.of(0).size,
@@ -78,6 +91,7 @@ process.stdout.write(
     items: N,
     candidateMiBPer100kItems: Math.round(((afterCandidates.total - before.total) / MiB) * 10) / 10,
     itemStateMiBPer100kItems: Math.round((itemStateBytes / MiB) * 10) / 10,
+    covisitMiBPer100kItems: Math.round((covisitBytes / MiB) * 10) / 10,
     knnMiBPer100kSessions: Math.round((knnBytes / MiB) * 10) / 10,
     modelMiBPer100kItems: Math.round((modelBytes / MiB) * 10) / 10,
     modelItems: model.size,

@@ -248,6 +248,7 @@ async function main(): Promise<void> {
   for (const [load, f] of Object.entries(freshness)) say(`| freshness at ${load} load (${f.rate}/s) p50 / p95 / p99 | ${f.p50Ms} / ${f.p95Ms} / ${f.p99Ms} ms | p50 < 50, p99 < 250 ms at 50 % |`);
   say(`| memory per active session | ${memory['bytesPerSession']} B | ≤ 1024 B |`);
   say(`| candidate state: per 100k items (co-visitation, trending, popularity) | ${memory['itemStateMiBPer100kItems']} MiB | |`);
+  say(`| of which co-visitation alone | ${memory['covisitMiBPer100kItems']} MiB | |`);
   say(`| candidate state: session-kNN per 100k stored past sessions | ${memory['knnMiBPer100kSessions']} MiB | |`);
   say(`| model per 100k items (dim ${memory['modelDim']}) | ${memory['modelMiBPer100kItems']} MiB | with the item state ≤ 100 MiB |`);
   say('');

@@ -219,7 +219,9 @@ export class CandidateState {
 
   private count(held: HeldCount): void {
     this.trending.observe(held.item, held.category, held.weight, held.ts);
-    this.popularity.observe(held.item, held.category, held.weight, held.ts);
+    // Popularity is only ever read as one global list and per-item scores: per-category lists of it
+    // would cost as much memory as trending's and be read by nothing.
+    this.popularity.observe(held.item, null, held.weight, held.ts);
     this.dayparts.observe(held.item, held.category, held.weight, held.ts);
   }
 

@@ -7,13 +7,9 @@ export interface NewItemsOptions {
   readonly maxInteractions: number;
 }
 
-interface Entry {
-  readonly firstSeen: number;
-  interactions: number;
-  category: string | null;
-}
-
 export type NewItemsSnapshot = readonly (readonly [item: string, firstSeen: number, interactions: number, category: string | null])[];
+
+const NO_CATEGORY = -1;
 
 /** Newest arrivals kept per category (and overall) to fill exploration slots from. */
 const ARRIVALS_PER_LIST = 100;
@@ -22,44 +18,54 @@ const ARRIVALS_PER_LIST = 100;
  * Items the engine has only just met: when each was first seen and how often it was taken since. New
  * items have no co-visitation, no neighbours and no popularity, so no source would ever put them in
  * a list; the recommender gives them a share of the slots (exploration) until they earn their own.
+ * Per item: one Map entry and 16 bytes of typed arrays (an object per item cost twice that).
  */
 export class NewItems {
-  private readonly entries = new Map<string, Entry>();
+  /** Item → slot, earliest seen first (the eviction order). Per slot: first seen, interactions, category. */
+  private readonly slots = new Map<string, number>();
+  private firstSeenAt: Float64Array = new Float64Array(256);
+  private interactions: Int32Array = new Int32Array(256);
+  private categories: Int32Array = new Int32Array(256);
+  private freeSlots: number[] = [];
+  private nextSlot = 0;
+  private readonly categoryNames: string[] = [];
+  private readonly categoryIndex = new Map<string, number>();
   private readonly arrivals = new Map<string | null, string[]>();
 
   constructor(private readonly options: NewItemsOptions) {}
 
   get size(): number {
-    return this.entries.size;
+    return this.slots.size;
   }
 
   /** An interaction with `item` (the first one makes it known). */
   observe(item: string, category: string | null, ts: number): void {
-    const entry = this.entries.get(item);
-    if (entry === undefined) {
+    const slot = this.slots.get(item);
+    if (slot === undefined) {
       this.add(item, category, ts, 1);
       return;
     }
-    entry.interactions += 1;
-    if (category !== null && entry.category === null) {
-      entry.category = category;
+    this.interactions[slot] = (this.interactions[slot] ?? 0) + 1;
+    if (category !== null && this.categories[slot] === NO_CATEGORY) {
+      this.categories[slot] = this.internCategory(category);
       this.arrive(item, category);
     }
   }
 
   /** An item announced before anyone took it (a catalogue update): new from `ts`, with no interactions. */
   announce(item: string, category: string | null, ts: number): void {
-    if (!this.entries.has(item)) this.add(item, category, ts, 0);
+    if (!this.slots.has(item)) this.add(item, category, ts, 0);
   }
 
   /** When the item was first seen or announced; undefined when unknown (or forgotten). */
   firstSeen(item: string): number | undefined {
-    return this.entries.get(item)?.firstSeen;
+    const slot = this.slots.get(item);
+    return slot === undefined ? undefined : this.firstSeenAt[slot];
   }
 
   isNew(item: string, now: number): boolean {
-    const entry = this.entries.get(item);
-    return entry !== undefined && this.fresh(entry, now);
+    const slot = this.slots.get(item);
+    return slot !== undefined && this.fresh(slot, now);
   }
 
   /** Up to `k` new items of `category` (null: of any category), newest first. */
@@ -68,34 +74,74 @@ export class NewItems {
     const list = this.arrivals.get(category) ?? [];
     for (let i = list.length - 1; i >= 0 && out.length < k; i -= 1) {
       const item = list[i] ?? '';
-      const entry = this.entries.get(item);
-      if (entry !== undefined && this.fresh(entry, now)) out.push(item);
+      const slot = this.slots.get(item);
+      if (slot !== undefined && this.fresh(slot, now)) out.push(item);
     }
     return out;
   }
 
   snapshot(): NewItemsSnapshot {
-    return [...this.entries].map(([item, entry]) => [item, entry.firstSeen, entry.interactions, entry.category] as const);
+    return [...this.slots].map(([item, slot]) => {
+      const category = this.categories[slot] ?? NO_CATEGORY;
+      return [item, this.firstSeenAt[slot] ?? 0, this.interactions[slot] ?? 0, category === NO_CATEGORY ? null : (this.categoryNames[category] ?? null)] as const;
+    });
   }
 
   restore(snapshot: NewItemsSnapshot): void {
-    this.entries.clear();
+    this.slots.clear();
+    this.freeSlots = [];
+    this.nextSlot = 0;
     this.arrivals.clear();
     for (const [item, firstSeen, interactions, category] of snapshot) this.add(item, category, firstSeen, interactions);
   }
 
-  private fresh(entry: Entry, now: number): boolean {
-    return entry.interactions < this.options.maxInteractions && now - entry.firstSeen < this.options.windowMs;
+  private fresh(slot: number, now: number): boolean {
+    return (this.interactions[slot] ?? 0) < this.options.maxInteractions && now - (this.firstSeenAt[slot] ?? 0) < this.options.windowMs;
   }
 
   private add(item: string, category: string | null, ts: number, interactions: number): void {
-    this.entries.set(item, { firstSeen: ts, interactions, category });
+    const slot = this.freeSlots.pop() ?? this.takeSlot();
+    this.firstSeenAt[slot] = ts;
+    this.interactions[slot] = interactions;
+    this.categories[slot] = category === null ? NO_CATEGORY : this.internCategory(category);
+    this.slots.set(item, slot);
     this.arrive(item, null);
     if (category !== null) this.arrive(item, category);
-    if (this.entries.size > this.options.maxItems) {
-      const oldest = this.entries.keys().next().value;
-      if (oldest !== undefined) this.entries.delete(oldest);
+    if (this.slots.size > this.options.maxItems) {
+      const oldest = this.slots.entries().next().value;
+      if (oldest !== undefined) {
+        this.slots.delete(oldest[0]);
+        this.freeSlots.push(oldest[1]);
+      }
     }
+  }
+
+  private takeSlot(): number {
+    const slot = this.nextSlot;
+    this.nextSlot += 1;
+    if (slot === this.firstSeenAt.length) {
+      const length = Math.ceil(slot * 1.5);
+      const firstSeenAt = new Float64Array(length);
+      firstSeenAt.set(this.firstSeenAt);
+      const interactions = new Int32Array(length);
+      interactions.set(this.interactions);
+      const categories = new Int32Array(length);
+      categories.set(this.categories);
+      this.firstSeenAt = firstSeenAt;
+      this.interactions = interactions;
+      this.categories = categories;
+    }
+    return slot;
+  }
+
+  private internCategory(category: string): number {
+    let index = this.categoryIndex.get(category);
+    if (index === undefined) {
+      index = this.categoryNames.length;
+      this.categoryNames.push(category);
+      this.categoryIndex.set(category, index);
+    }
+    return index;
   }
 
   private arrive(item: string, key: string | null): void {

@@ -1,3 +1,4 @@
+import { HALF, toHalf } from './half.ts';
 import type { SparseGrad } from './sparse-grad.ts';
 
 // Adagrad with no initial accumulator: the first step of a row is ~lr per coordinate whatever the
@@ -20,10 +21,14 @@ function clipFactor(squaredNorm: number, clipNorm: number): number {
 }
 
 /**
- * Row-wise Adagrad on the touched rows of `table` (one accumulator per row, fed with the mean squared
- * gradient), each row's gradient clipped to `clipNorm`. Returns false if a written value is not finite.
+ * Row-wise Adagrad on the touched rows of a half-precision `table` (one accumulator per row, fed with
+ * the mean squared gradient), each row's gradient clipped to `clipNorm`; false if a written value is not
+ * finite. Each written weight is rounded stochastically: an Adagrad step
+ * is often smaller than the spacing of halves near the weight (1/2048 of it), and rounding to nearest
+ * would drop it every time. The random carries come from a generator seeded by (`step`, row), so an
+ * update is reproducible, as a restored snapshot's further training must be.
  */
-export function applyRows(table: Float32Array, acc: Float32Array, grad: SparseGrad, lr: number, clipNorm: number): boolean {
+export function applyHalfRows(table: Uint16Array, acc: Float32Array, grad: SparseGrad, lr: number, clipNorm: number, step: number): boolean {
   const d = grad.dim;
   const values = grad.values;
   let finite = true;
@@ -38,12 +43,18 @@ export function applyRows(table: Float32Array, acc: Float32Array, grad: SparseGr
     const scale = clipFactor(squared, clipNorm);
     const rowAcc = (acc[row] ?? 0) + (squared * scale * scale) / d;
     acc[row] = rowAcc;
-    const step = (lr * scale) / Math.sqrt(rowAcc + EPSILON);
+    const rate = (lr * scale) / Math.sqrt(rowAcc + EPSILON);
     const base = row * d;
+    let state = (Math.imul(step + 1, 0x9e3779b1) ^ Math.imul(row + 1, 0x85ebca6b)) >>> 0 || 1;
     for (let c = 0; c < d; c += 1) {
-      const next = (table[base + c] ?? 0) - step * (values[vo + c] ?? 0);
-      table[base + c] = next;
-      if (next - next !== 0) finite = false;
+      const next = (HALF[table[base + c] ?? 0] ?? 0) - rate * (values[vo + c] ?? 0);
+      state ^= state << 13;
+      state ^= state >>> 17;
+      state ^= state << 5;
+      const half = toHalf(next, (state >>> 0) / 4294967296);
+      table[base + c] = half;
+      // Non-finite, or beyond the half range (written as infinity).
+      if ((half & 0x7c00) === 0x7c00) finite = false;
     }
     if (rowAcc - rowAcc !== 0) finite = false;
   }

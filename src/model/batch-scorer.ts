@@ -1,7 +1,10 @@
 /** A read-only view of the output side of the model: what full-catalogue scoring needs. */
 export interface OutputTable {
-  /** Output embeddings, `dim` floats per item, row-major [size × dim] (the array may be longer). */
-  readonly output: Float32Array;
+  /**
+   * Row vectors, `dim` per item, row-major [size × dim] (the array may be longer): half-precision bits
+   * (`HALF` decodes them) for the model's output embeddings, floats for the catalogue's item vectors.
+   */
+  readonly output: Uint16Array | Float32Array;
   readonly bias: Float32Array;
   /** Items to score (rows 0..size). */
   readonly size: number;

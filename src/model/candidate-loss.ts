@@ -1,5 +1,6 @@
 import type { LossKind } from './options.ts';
 import type { ModelParams } from './params.ts';
+import { HALF } from './half.ts';
 
 /**
  * Loss over each example's target plus the batch's shared negatives, with dLoss/dlogit written back
@@ -39,7 +40,7 @@ export class CandidateLoss {
       const lo = n * width;
       const target = targets[n] ?? 0;
       let dot = 0;
-      for (let c = 0; c < d; c += 1) dot += (sessions[so + c] ?? 0) * (output[target * d + c] ?? 0);
+      for (let c = 0; c < d; c += 1) dot += (sessions[so + c] ?? 0) * (HALF[output[target * d + c] ?? 0] ?? 0);
       const targetLogit = dot + (bias[target] ?? 0) + (softmax ? (targetCorrection[n] ?? 0) : 0);
       logits[lo] = targetLogit;
       let max = targetLogit;
@@ -51,7 +52,7 @@ export class CandidateLoss {
         }
         const ro = item * d;
         let acc = 0;
-        for (let c = 0; c < d; c += 1) acc += (sessions[so + c] ?? 0) * (output[ro + c] ?? 0);
+        for (let c = 0; c < d; c += 1) acc += (sessions[so + c] ?? 0) * (HALF[output[ro + c] ?? 0] ?? 0);
         const logit = acc + (bias[item] ?? 0) + (softmax ? (this.negativeCorrection[j] ?? 0) : 0);
         logits[lo + 1 + j] = logit;
         if (logit > max) max = logit;

@@ -1,6 +1,7 @@
 import { mulberry32 } from '../domain/random.ts';
 import type { OutputTable } from './batch-scorer.ts';
-import { selectTopK } from './scorer.ts';
+import { dotFloat, dotHalf, selectTopK } from './scorer.ts';
+import { decodeHalf, HALF } from './half.ts';
 
 /**
  * An inverted-file index over the model's output embeddings: rows grouped by their nearest k-means
@@ -43,7 +44,8 @@ export function buildClusterIndex(table: OutputTable, seed: number): ClusterInde
   const dim = d + 1;
   const output = new Float32Array(size * dim);
   for (let row = 0; row < size; row += 1) {
-    output.set(table.output.subarray(row * d, (row + 1) * d), row * dim);
+    if (table.output instanceof Float32Array) output.set(table.output.subarray(row * d, (row + 1) * d), row * dim);
+    else decodeHalf(table.output, row * d, d, output, row * dim);
     output[row * dim + d] = table.bias[row] ?? 0;
   }
   const clusters = clusterCount(size);
@@ -108,7 +110,7 @@ export function extendClusterIndex(index: ClusterIndex, table: OutputTable): voi
     let bestValue = Number.POSITIVE_INFINITY;
     for (let c = 0; c < clusters; c += 1) {
       let distance = ((table.bias[row] ?? 0) - (centroids[c * width + dim] ?? 0)) ** 2;
-      for (let k = 0; k < dim; k += 1) distance += ((table.output[row * dim + k] ?? 0) - (centroids[c * width + k] ?? 0)) ** 2;
+      for (let k = 0; k < dim; k += 1) distance += ((valueAt(table.output, row * dim + k)) - (centroids[c * width + k] ?? 0)) ** 2;
       if (distance < bestValue) {
         bestValue = distance;
         best = c;
@@ -133,7 +135,7 @@ export function searchClusterIndex(
 ): { indices: Int32Array; scores: Float32Array } {
   const { dim, clusters, centroids, offsets, members } = index;
   const centroidScores = new Float32Array(clusters);
-  for (let c = 0; c < clusters; c += 1) centroidScores[c] = dot(session, centroids, c * (dim + 1), dim) + (centroids[c * (dim + 1) + dim] ?? 0);
+  for (let c = 0; c < clusters; c += 1) centroidScores[c] = dotFloat(session, 0, centroids, c * (dim + 1), dim) + (centroids[c * (dim + 1) + dim] ?? 0);
   const best = selectTopK(centroidScores, clusters, Math.min(probes, clusters));
   let count = Math.max(0, table.size - index.covered);
   for (const c of best.indices) count += (offsets[c + 1] ?? 0) - (offsets[c] ?? 0) + (index.appended[c]?.length ?? 0);
@@ -143,7 +145,7 @@ export function searchClusterIndex(
   const { output, bias } = table;
   const add = (row: number): void => {
     rows[n] = row;
-    scores[n] = (bias[row] ?? 0) + dot(session, output, row * dim, dim);
+    scores[n] = (bias[row] ?? 0) + (output instanceof Float32Array ? dotFloat(session, 0, output, row * dim, dim) : dotHalf(session, 0, output, row * dim, dim));
     n += 1;
   };
   for (const c of best.indices) {
@@ -153,12 +155,6 @@ export function searchClusterIndex(
   for (let row = index.covered; row < table.size; row += 1) add(row);
   const top = selectTopK(scores, n, k, exclude === undefined ? undefined : (slot) => exclude(rows[slot] ?? 0));
   return { indices: Int32Array.from(top.indices, (slot) => rows[slot] ?? 0), scores: top.scores };
-}
-
-function dot(session: Float32Array, table: Float32Array, offset: number, dim: number): number {
-  let z = 0;
-  for (let k = 0; k < dim; k += 1) z += (session[k] ?? 0) * (table[offset + k] ?? 0);
-  return z;
 }
 
 function computeHalfNorms(centroids: Float32Array, clusters: number, dim: number, out: Float32Array): void {
@@ -184,4 +180,9 @@ function nearestCentroid(output: Float32Array, offset: number, centroids: Float3
     }
   }
   return best;
+}
+
+/** One value of a float or half-precision table (cold paths only: the hot loops branch once per call). */
+function valueAt(table: Uint16Array | Float32Array, i: number): number {
+  return table instanceof Float32Array ? (table[i] ?? 0) : (HALF[table[i] ?? 0] ?? 0);
 }

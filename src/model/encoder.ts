@@ -1,5 +1,6 @@
 import type { ModelParams } from './params.ts';
 import type { SparseGrad } from './sparse-grad.ts';
+import { HALF } from './half.ts';
 
 /**
  * Session encoder (STAMP-like, bilinear attention), forward and hand-written backward over a batch:
@@ -103,7 +104,7 @@ export class SessionEncoder {
       const r = (this.ctx[ao + i] ?? 0) * d;
       const pp = posOff + (this.pos[ao + i] ?? 0) * d;
       const xi = xo + i * d;
-      for (let c = 0; c < d; c += 1) x[xi + c] = (emb[r + c] ?? 0) + (dense[pp + c] ?? 0);
+      for (let c = 0; c < d; c += 1) x[xi + c] = (HALF[emb[r + c] ?? 0] ?? 0) + (dense[pp + c] ?? 0);
     }
     for (let r = 0; r < d; r += 1) {
       const ar = aOff + r * d;

@@ -6,9 +6,9 @@ import type { SparseGrad } from './sparse-grad.ts';
  * and the small dense block), so a non-finite or destructive update can be undone exactly.
  */
 export class UpdateGuard {
-  private inputRows = new Float32Array(0);
+  private inputRows = new Uint16Array(0);
   private inputAcc = new Float32Array(0);
-  private outputRows = new Float32Array(0);
+  private outputRows = new Uint16Array(0);
   private outputScalars = new Float32Array(0);
   private readonly dense: Float32Array;
   private readonly denseAcc: Float32Array;
@@ -22,11 +22,11 @@ export class UpdateGuard {
     const p = this.params;
     const d = p.dim;
     if (this.inputRows.length < input.count * d) {
-      this.inputRows = new Float32Array(input.rows.length * d);
+      this.inputRows = new Uint16Array(input.rows.length * d);
       this.inputAcc = new Float32Array(input.rows.length);
     }
     if (this.outputRows.length < output.count * d) {
-      this.outputRows = new Float32Array(output.rows.length * d);
+      this.outputRows = new Uint16Array(output.rows.length * d);
       this.outputScalars = new Float32Array(output.rows.length * 3);
     }
     for (let slot = 0; slot < input.count; slot += 1) {

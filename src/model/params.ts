@@ -1,4 +1,5 @@
 import { mulberry32 } from '../domain/random.ts';
+import { toHalf } from './half.ts';
 import type { SessionModelOptions } from './options.ts';
 
 /** Offsets of the small dense matrices inside `ModelParams.dense`. */
@@ -33,18 +34,20 @@ export function denseLayout(dim: number, maxContext: number): DenseLayout {
 }
 
 /**
- * Every learned number of the model, in flat Float32Arrays sized for `maxItems` rows up front so the
- * hot loops never reallocate. Adagrad state is one accumulator per embedding row (row-wise Adagrad:
+ * Every learned number of the model, in flat typed arrays sized for `maxItems` rows up front so the
+ * hot loops never reallocate. The two embedding tables, nearly all of the model's memory, hold
+ * half-precision bit patterns (`half.ts`: read through `HALF`, written with `toHalf`); everything else
+ * is float32. Adagrad state is one accumulator per embedding row (row-wise Adagrad:
  * a 64-wide row shares one rate, which costs 1 float instead of 64 and learns as well for embeddings)
  * and one per element of the bias and of the dense matrices.
  */
 export class ModelParams {
   readonly dim: number;
   readonly maxItems: number;
-  /** Input (context) embeddings E [maxItems × dim]. */
-  readonly input: Float32Array;
-  /** Output (candidate) embeddings O [maxItems × dim]; kept apart from E (asymmetric next-item relation). */
-  readonly output: Float32Array;
+  /** Input (context) embeddings E [maxItems × dim], half precision. */
+  readonly input: Uint16Array;
+  /** Output (candidate) embeddings O [maxItems × dim], half precision; kept apart from E (asymmetric next-item relation). */
+  readonly output: Uint16Array;
   /** Output bias b [maxItems]: learns log-popularity. */
   readonly bias: Float32Array;
   readonly inputAcc: Float32Array;
@@ -67,16 +70,17 @@ export class ModelParams {
     this.scale = options.initScale / Math.sqrt(dim);
     this.layout = denseLayout(dim, maxContext);
     const attached = typeof memory === 'object' ? memory : null;
-    const table = (name: keyof ParamBuffers, length: number): Float32Array => {
+    const buffer = (name: keyof ParamBuffers, bytes: number): ArrayBuffer | SharedArrayBuffer => {
       if (attached !== null) {
-        const buffer = attached[name];
-        if (buffer.byteLength !== length * 4) throw new RangeError(`shared model table '${name}' has ${buffer.byteLength} bytes, expected ${length * 4}`);
-        return new Float32Array(buffer);
+        const existing = attached[name];
+        if (existing.byteLength !== bytes) throw new RangeError(`shared model table '${name}' has ${existing.byteLength} bytes, expected ${bytes}`);
+        return existing;
       }
-      return memory === 'shared' ? new Float32Array(new SharedArrayBuffer(length * 4)) : new Float32Array(length);
+      return memory === 'shared' ? new SharedArrayBuffer(bytes) : new ArrayBuffer(bytes);
     };
-    this.input = table('input', maxItems * dim);
-    this.output = table('output', maxItems * dim);
+    const table = (name: keyof ParamBuffers, length: number): Float32Array => new Float32Array(buffer(name, length * 4));
+    this.input = new Uint16Array(buffer('input', maxItems * dim * 2));
+    this.output = new Uint16Array(buffer('output', maxItems * dim * 2));
     this.bias = table('bias', maxItems);
     this.inputAcc = table('inputAcc', maxItems);
     this.outputAcc = table('outputAcc', maxItems);
@@ -89,7 +93,7 @@ export class ModelParams {
 
   /** The shared memory of every table; throws for private memory. */
   get buffers(): ParamBuffers {
-    const shared = (array: Float32Array): SharedArrayBuffer => {
+    const shared = (array: Float32Array | Uint16Array): SharedArrayBuffer => {
       if (!(array.buffer instanceof SharedArrayBuffer)) throw new TypeError('model parameters are not in shared memory');
       return array.buffer;
     };
@@ -114,8 +118,8 @@ export class ModelParams {
     const random = mulberry32((this.seed ^ Math.imul(index + 1, 0x9e3779b1)) >>> 0);
     const base = index * this.dim;
     for (let c = 0; c < this.dim; c += 1) {
-      this.input[base + c] = (2 * random() - 1) * this.scale;
-      this.output[base + c] = (2 * random() - 1) * this.scale;
+      this.input[base + c] = toHalf((2 * random() - 1) * this.scale);
+      this.output[base + c] = toHalf((2 * random() - 1) * this.scale);
     }
   }
 

@@ -1,14 +1,28 @@
 import type { BatchScorer, OutputTable, TopKBatch } from './batch-scorer.ts';
+import { HALF } from './half.ts';
 
 /** scores[j] = s · O[j] + b[j] for every item j below `table.size`. */
 export function scoreInto(table: OutputTable, session: Float32Array, sessionOffset: number, out: Float32Array): void {
   const { output, bias, size, dim } = table;
-  for (let j = 0; j < size; j += 1) {
-    const ro = j * dim;
-    let acc = bias[j] ?? 0;
-    for (let c = 0; c < dim; c += 1) acc += (session[sessionOffset + c] ?? 0) * (output[ro + c] ?? 0);
-    out[j] = acc;
+  if (output instanceof Float32Array) {
+    for (let j = 0; j < size; j += 1) out[j] = (bias[j] ?? 0) + dotFloat(session, sessionOffset, output, j * dim, dim);
+    return;
   }
+  for (let j = 0; j < size; j += 1) out[j] = (bias[j] ?? 0) + dotHalf(session, sessionOffset, output, j * dim, dim);
+}
+
+/** session[at..at+dim) · the half-precision row at `offset`. */
+export function dotHalf(session: Float32Array, at: number, table: Uint16Array, offset: number, dim: number): number {
+  let z = 0;
+  for (let c = 0; c < dim; c += 1) z += (session[at + c] ?? 0) * (HALF[table[offset + c] ?? 0] ?? 0);
+  return z;
+}
+
+/** session[at..at+dim) · the float row at `offset`. */
+export function dotFloat(session: Float32Array, at: number, table: Float32Array, offset: number, dim: number): number {
+  let z = 0;
+  for (let c = 0; c < dim; c += 1) z += (session[at + c] ?? 0) * (table[offset + c] ?? 0);
+  return z;
 }
 
 /**

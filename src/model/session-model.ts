@@ -9,6 +9,7 @@ import { scoreInto, selectTopK, TypedArrayScorer } from './scorer.ts';
 import { batchRows, Trainer, type BatchResult, type TrainerCounters, type TrainingExample } from './trainer.ts';
 import { Vocabulary } from './vocabulary.ts';
 import { buildClusterIndex, extendClusterIndex, searchClusterIndex, type ClusterIndex } from './cluster-index.ts';
+import { decodeHalf, encodeHalf, HALF } from './half.ts';
 
 /** Below this many items `nearest` scores them all (cheaper than keeping an index fresh). */
 const INDEX_MIN_ITEMS = 1024;
@@ -223,7 +224,7 @@ export class SessionModel {
       }
       let z = bias[row] ?? 0;
       const base = row * d;
-      for (let k = 0; k < d; k += 1) z += (session[k] ?? 0) * (output[base + k] ?? 0);
+      for (let k = 0; k < d; k += 1) z += (session[k] ?? 0) * (HALF[output[base + k] ?? 0] ?? 0);
       out[i] = z;
     }
   }
@@ -325,8 +326,9 @@ export class SessionModel {
     const d = this.options.dim;
     const p = this.params;
     const { weightSpecs, weights } = packWeights([
-      ['input', p.input.subarray(0, size * d)],
-      ['output', p.output.subarray(0, size * d)],
+      // Float32 in snapshots, as before the tables went to half precision: older snapshots still load.
+      ['input', halfToFloat(p.input, size * d)],
+      ['output', halfToFloat(p.output, size * d)],
       ['bias', p.bias.subarray(0, size)],
       ['inputAcc', p.inputAcc.subarray(0, size)],
       ['outputAcc', p.outputAcc.subarray(0, size)],
@@ -368,9 +370,14 @@ export class SessionModel {
       if (source.length !== length) throw new RecError('REC_DATA', `model snapshot weight '${name}' has ${source.length} values, expected ${length}`);
       target.set(source);
     };
+    const copyHalf = (name: string, target: Uint16Array, length: number): void => {
+      const source = weightOf(artifacts, name);
+      if (source.length !== length) throw new RecError('REC_DATA', `model snapshot weight '${name}' has ${source.length} values, expected ${length}`);
+      encodeHalf(source, length, target);
+    };
     model.vocabulary.restore(meta.items, meta.overflow);
-    copy('input', p.input, size * d);
-    copy('output', p.output, size * d);
+    copyHalf('input', p.input, size * d);
+    copyHalf('output', p.output, size * d);
     copy('bias', p.bias, size);
     copy('inputAcc', p.inputAcc, size);
     copy('outputAcc', p.outputAcc, size);
@@ -385,4 +392,10 @@ export class SessionModel {
     model.trainer.learningRate = meta.learningRate;
     return model;
   }
+}
+
+function halfToFloat(half: Uint16Array, length: number): Float32Array {
+  const out = new Float32Array(length);
+  decodeHalf(half, 0, length, out);
+  return out;
 }

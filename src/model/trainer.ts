@@ -1,5 +1,5 @@
 import { mulberry32 } from '../domain/random.ts';
-import { applyDense, applyRows, applyScalars, allFinite } from './adagrad.ts';
+import { applyDense, applyHalfRows, applyScalars, allFinite } from './adagrad.ts';
 import { CandidateLoss } from './candidate-loss.ts';
 import type { SessionEncoder } from './encoder.ts';
 import { UpdateGuard } from './guard.ts';
@@ -8,6 +8,7 @@ import type { ModelParams } from './params.ts';
 import type { NegativeSampler } from './sampler.ts';
 import { SparseGrad } from './sparse-grad.ts';
 import type { Vocabulary } from './vocabulary.ts';
+import { HALF } from './half.ts';
 
 /** One training example: the session so far (newest first) and the item that came next. */
 export interface TrainingExample {
@@ -176,7 +177,7 @@ export class Trainer {
         scalars[slot] = (scalars[slot] ?? 0) + g;
         for (let c = 0; c < d; c += 1) {
           values[vo + c] = (values[vo + c] ?? 0) + g * (sessions[so + c] ?? 0);
-          ds[so + c] = (ds[so + c] ?? 0) + g * (output[ro + c] ?? 0);
+          ds[so + c] = (ds[so + c] ?? 0) + g * (HALF[output[ro + c] ?? 0] ?? 0);
         }
       }
       this.encoder.backwardOne(n, ds, so, this.inputGrad, this.denseGrad);
@@ -199,8 +200,9 @@ export class Trainer {
     }
     this.guard.capture(this.inputGrad, this.outputGrad);
     const { a, p: pOff, pos, length } = p.layout;
-    let finite = applyRows(p.input, p.inputAcc, this.inputGrad, lr, clip);
-    finite = applyRows(p.output, p.outputAcc, this.outputGrad, lr, clip) && finite;
+    const step = this.counters.batches;
+    let finite = applyHalfRows(p.input, p.inputAcc, this.inputGrad, lr, clip, 2 * step);
+    finite = applyHalfRows(p.output, p.outputAcc, this.outputGrad, lr, clip, 2 * step + 1) && finite;
     finite = applyScalars(p.bias, p.biasAcc, this.outputGrad, lr, clip) && finite;
     finite = applyDense(p.dense, p.denseAcc, this.denseGrad, a, pOff, lr, clip) && finite;
     finite = applyDense(p.dense, p.denseAcc, this.denseGrad, pOff, pos, lr, clip) && finite;

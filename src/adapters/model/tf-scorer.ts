@@ -1,6 +1,7 @@
 import type { Tensor1D, Tensor2D } from '@tensorflow/tfjs';
 import type { BatchScorer, OutputTable, TopKBatch } from '../../model/batch-scorer.ts';
 import type { Tf } from './tf-backend.ts';
+import { HALF } from '../../model/half.ts';
 
 export interface TfScorerOptions {
   /** Rebuild the cached item tensor once the model version moved on by more than this. Default 100. */
@@ -35,7 +36,7 @@ export class TfScorer implements BatchScorer {
     const transposed = new Float32Array(dim * size);
     for (let j = 0; j < size; j += 1) {
       const ro = j * dim;
-      for (let c = 0; c < dim; c += 1) transposed[c * size + j] = output[ro + c] ?? 0;
+      for (let c = 0; c < dim; c += 1) transposed[c * size + j] = output instanceof Float32Array ? (output[ro + c] ?? 0) : (HALF[output[ro + c] ?? 0] ?? 0);
     }
     this.dispose();
     this.table = {

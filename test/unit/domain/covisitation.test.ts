@@ -21,11 +21,12 @@ describe('Covisitation', () => {
     covisit.observe('d', ['c', 'b', 'a'], T0);
     expect(ranked(covisit, 'c')).toEqual([['d', 1]]);
     expect(ranked(covisit, 'b')).toEqual([['d', 1 / 2]]);
-    expect(ranked(covisit, 'a')).toEqual([['d', 1 / 3]]);
+    // Scores are float32: 1/3 is stored as its nearest float32.
+    expect(ranked(covisit, 'a')).toEqual([['d', Math.fround(1 / 3)]]);
     expect(ranked(covisit, 'd')).toEqual([
       ['c', 1 / 2],
       ['b', 1 / 4],
-      ['a', 1 / 6],
+      ['a', Math.fround(1 / 6)],
     ]);
   });
 
@@ -153,6 +154,20 @@ describe('Covisitation name table', () => {
     const table = covisit.snapshot().rows.flatMap(([, entries]) => entries.map(([name]) => name));
     expect(new Set(table).size).toBeLessThanOrEqual(50 * 3 + 50);
     expect((covisit as unknown as { names: string[] }).names.length).toBeLessThan(2 * 50 + 2 * 250);
+    // Evicted and outgrown rows hand their blocks back: 5,000 rows of up to 7 cells would need ~55k cells.
+    expect(covisit.reservedCells).toBeLessThanOrEqual(1024);
+  });
+});
+
+describe('Covisitation snapshots', () => {
+  it('restores the same neighbours, in the same eviction order, and goes on learning from them', () => {
+    const covisit = new Covisitation(options({ maxItems: 20, neighbours: 3 }));
+    for (let i = 0; i < 200; i += 1) covisit.observe(`item-${i % 37}`, [`item-${(i * 7) % 37}`, `item-${(i * 11) % 37}`], T0 + i);
+    const restored = new Covisitation(options({ maxItems: 20, neighbours: 3 }));
+    restored.restore(covisit.snapshot());
+    expect(restored.snapshot()).toEqual(covisit.snapshot());
+    for (const c of [covisit, restored]) for (let i = 0; i < 50; i += 1) c.observe(`item-${i % 41}`, [`item-${(i * 3) % 41}`], T0 + 300 + i);
+    expect(restored.snapshot()).toEqual(covisit.snapshot());
   });
 });
 

@@ -39,7 +39,7 @@ describe('update guards', () => {
     const model = warmModel();
     const target = model.indexOf('i5');
     // Poison one output row through the read-only view's underlying array, as memory corruption would.
-    model.outputTable().output[target * 16] = Number.POSITIVE_INFINITY;
+    model.outputTable().output[target * 16] = 0x7c00; // +Infinity in half precision
     const version = model.version;
     const result = model.trainBatch([{ context: ['i1', 'i2'], target: 'i5' }]);
     expect(result.status).toBe('non-finite');

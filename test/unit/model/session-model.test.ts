@@ -76,7 +76,8 @@ describe('SessionModel', () => {
   it('reports typed-array bytes that scale with capacity', () => {
     const a = new SessionModel({ maxItems: 1000, dim: 64 });
     const b = new SessionModel({ maxItems: 2000, dim: 64 });
-    expect(b.bytes - a.bytes).toBe(1000 * (2 * 64 + 5) * 4 + 1000 * (4 + 8));
+    // Two half-precision embedding rows (2 bytes per weight), five float32 scalars, sampler and vocabulary slots.
+    expect(b.bytes - a.bytes).toBe(1000 * (2 * 64 * 2 + 5 * 4) + 1000 * (4 + 8));
   });
 
   it('rejects invalid options', () => {
