@@ -31,6 +31,7 @@ function clipFactor(squaredNorm: number, clipNorm: number): number {
 export function applyHalfRows(table: Uint16Array, acc: Float32Array, grad: SparseGrad, lr: number, clipNorm: number, step: number): boolean {
   const d = grad.dim;
   const values = grad.values;
+  const decode = HALF;
   let finite = true;
   for (let slot = 0; slot < grad.count; slot += 1) {
     const row = grad.rows[slot] ?? 0;
@@ -47,7 +48,7 @@ export function applyHalfRows(table: Uint16Array, acc: Float32Array, grad: Spars
     const base = row * d;
     let state = (Math.imul(step + 1, 0x9e3779b1) ^ Math.imul(row + 1, 0x85ebca6b)) >>> 0 || 1;
     for (let c = 0; c < d; c += 1) {
-      const next = (HALF[table[base + c] ?? 0] ?? 0) - rate * (values[vo + c] ?? 0);
+      const next = (decode[table[base + c] ?? 0] ?? 0) - rate * (values[vo + c] ?? 0);
       state ^= state << 13;
       state ^= state >>> 17;
       state ^= state << 5;

@@ -32,6 +32,7 @@ export class CandidateLoss {
     const width = k + 1;
     if (this.logits.length < count * width) this.logits = new Float64Array(count * width);
     const { output, bias } = this.params;
+    const decode = HALF;
     const logits = this.logits;
     const softmax = this.kind === 'sampled-softmax';
     let total = 0;
@@ -40,7 +41,7 @@ export class CandidateLoss {
       const lo = n * width;
       const target = targets[n] ?? 0;
       let dot = 0;
-      for (let c = 0; c < d; c += 1) dot += (sessions[so + c] ?? 0) * (HALF[output[target * d + c] ?? 0] ?? 0);
+      for (let c = 0; c < d; c += 1) dot += (sessions[so + c] ?? 0) * (decode[output[target * d + c] ?? 0] ?? 0);
       const targetLogit = dot + (bias[target] ?? 0) + (softmax ? (targetCorrection[n] ?? 0) : 0);
       logits[lo] = targetLogit;
       let max = targetLogit;
@@ -52,7 +53,7 @@ export class CandidateLoss {
         }
         const ro = item * d;
         let acc = 0;
-        for (let c = 0; c < d; c += 1) acc += (sessions[so + c] ?? 0) * (HALF[output[ro + c] ?? 0] ?? 0);
+        for (let c = 0; c < d; c += 1) acc += (sessions[so + c] ?? 0) * (decode[output[ro + c] ?? 0] ?? 0);
         const logit = acc + (bias[item] ?? 0) + (softmax ? (this.negativeCorrection[j] ?? 0) : 0);
         logits[lo + 1 + j] = logit;
         if (logit > max) max = logit;

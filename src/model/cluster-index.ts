@@ -1,7 +1,7 @@
 import { mulberry32 } from '../domain/random.ts';
 import type { OutputTable } from './batch-scorer.ts';
 import { dotFloat, dotHalf, selectTopK } from './scorer.ts';
-import { decodeHalf, HALF } from './half.ts';
+import { decodeHalf } from './half.ts';
 
 /**
  * An inverted-file index over the model's output embeddings: rows grouped by their nearest k-means
@@ -105,12 +105,15 @@ export function buildClusterIndex(table: OutputTable, seed: number): ClusterInde
 export function extendClusterIndex(index: ClusterIndex, table: OutputTable): void {
   const { dim, clusters, centroids } = index;
   const width = dim + 1;
+  const vector = new Float32Array(dim);
   for (let row = index.covered; row < table.size; row += 1) {
+    if (table.output instanceof Float32Array) vector.set(table.output.subarray(row * dim, (row + 1) * dim));
+    else decodeHalf(table.output, row * dim, dim, vector);
     let best = 0;
     let bestValue = Number.POSITIVE_INFINITY;
     for (let c = 0; c < clusters; c += 1) {
       let distance = ((table.bias[row] ?? 0) - (centroids[c * width + dim] ?? 0)) ** 2;
-      for (let k = 0; k < dim; k += 1) distance += ((valueAt(table.output, row * dim + k)) - (centroids[c * width + k] ?? 0)) ** 2;
+      for (let k = 0; k < dim; k += 1) distance += ((vector[k] ?? 0) - (centroids[c * width + k] ?? 0)) ** 2;
       if (distance < bestValue) {
         bestValue = distance;
         best = c;
@@ -180,9 +183,4 @@ function nearestCentroid(output: Float32Array, offset: number, centroids: Float3
     }
   }
   return best;
-}
-
-/** One value of a float or half-precision table (cold paths only: the hot loops branch once per call). */
-function valueAt(table: Uint16Array | Float32Array, i: number): number {
-  return table instanceof Float32Array ? (table[i] ?? 0) : (HALF[table[i] ?? 0] ?? 0);
 }

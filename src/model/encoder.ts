@@ -88,6 +88,7 @@ export class SessionEncoder {
     const d = this.dim;
     const l = this.maxContext;
     const { input: emb, dense } = this.params;
+    const decode = HALF;
     const { a: aOff, p: pOff, pos: posOff } = this.params.layout;
     const { x, q, u, alpha, sessions } = this;
     const m = this.len[n] ?? 0;
@@ -104,7 +105,7 @@ export class SessionEncoder {
       const r = (this.ctx[ao + i] ?? 0) * d;
       const pp = posOff + (this.pos[ao + i] ?? 0) * d;
       const xi = xo + i * d;
-      for (let c = 0; c < d; c += 1) x[xi + c] = (HALF[emb[r + c] ?? 0] ?? 0) + (dense[pp + c] ?? 0);
+      for (let c = 0; c < d; c += 1) x[xi + c] = (decode[emb[r + c] ?? 0] ?? 0) + (dense[pp + c] ?? 0);
     }
     for (let r = 0; r < d; r += 1) {
       const ar = aOff + r * d;

@@ -13,8 +13,9 @@ export function scoreInto(table: OutputTable, session: Float32Array, sessionOffs
 
 /** session[at..at+dim) · the half-precision row at `offset`. */
 export function dotHalf(session: Float32Array, at: number, table: Uint16Array, offset: number, dim: number): number {
+  const decode = HALF;
   let z = 0;
-  for (let c = 0; c < dim; c += 1) z += (session[at + c] ?? 0) * (HALF[table[offset + c] ?? 0] ?? 0);
+  for (let c = 0; c < dim; c += 1) z += (session[at + c] ?? 0) * (decode[table[offset + c] ?? 0] ?? 0);
   return z;
 }
 

@@ -216,6 +216,7 @@ export class SessionModel {
     const session = new Float32Array(d);
     this.encode([context], session);
     const { output, bias } = this.params;
+    const decode = HALF;
     for (let i = 0; i < items.length; i += 1) {
       const row = this.vocabulary.lookup(items[i] ?? '');
       if (row < 0) {
@@ -224,7 +225,7 @@ export class SessionModel {
       }
       let z = bias[row] ?? 0;
       const base = row * d;
-      for (let k = 0; k < d; k += 1) z += (session[k] ?? 0) * (HALF[output[base + k] ?? 0] ?? 0);
+      for (let k = 0; k < d; k += 1) z += (session[k] ?? 0) * (decode[output[base + k] ?? 0] ?? 0);
       out[i] = z;
     }
   }

@@ -153,6 +153,7 @@ export class Trainer {
     const k = this.options.negatives;
     const width = k + 1;
     const { output } = this.params;
+    const decode = HALF;
     const sessions = this.encoder.sessions;
     const grads = this.loss.logits;
     const out = this.outputGrad;
@@ -177,7 +178,7 @@ export class Trainer {
         scalars[slot] = (scalars[slot] ?? 0) + g;
         for (let c = 0; c < d; c += 1) {
           values[vo + c] = (values[vo + c] ?? 0) + g * (sessions[so + c] ?? 0);
-          ds[so + c] = (ds[so + c] ?? 0) + g * (HALF[output[ro + c] ?? 0] ?? 0);
+          ds[so + c] = (ds[so + c] ?? 0) + g * (decode[output[ro + c] ?? 0] ?? 0);
         }
       }
       this.encoder.backwardOne(n, ds, so, this.inputGrad, this.denseGrad);

@@ -1,7 +1,7 @@
 import type { Tensor1D, Tensor2D } from '@tensorflow/tfjs';
 import type { BatchScorer, OutputTable, TopKBatch } from '../../model/batch-scorer.ts';
 import type { Tf } from './tf-backend.ts';
-import { HALF } from '../../model/half.ts';
+import { decodeHalf } from '../../model/half.ts';
 
 export interface TfScorerOptions {
   /** Rebuild the cached item tensor once the model version moved on by more than this. Default 100. */
@@ -34,9 +34,11 @@ export class TfScorer implements BatchScorer {
     const started = performance.now();
     const { size, dim, output } = table;
     const transposed = new Float32Array(dim * size);
+    const row = new Float32Array(dim);
     for (let j = 0; j < size; j += 1) {
-      const ro = j * dim;
-      for (let c = 0; c < dim; c += 1) transposed[c * size + j] = output instanceof Float32Array ? (output[ro + c] ?? 0) : (HALF[output[ro + c] ?? 0] ?? 0);
+      if (output instanceof Float32Array) row.set(output.subarray(j * dim, (j + 1) * dim));
+      else decodeHalf(output, j * dim, dim, row);
+      for (let c = 0; c < dim; c += 1) transposed[c * size + j] = row[c] ?? 0;
     }
     this.dispose();
     this.table = {

@@ -59,32 +59,34 @@ export class HiddenLayer {
    */
   forwardAll(x: Float64Array, count: number, out: Float64Array): void {
     if (!this.live || count === 0) return;
-    const units = this.units;
-    const shared = this.shared;
+    // Locals, not the imported binding or fields, in the loops (see model/half.ts: imports read in hot loops were slow).
+    const features = FEATURE_COUNT;
+    const { units, shared, input, output } = this;
+    const varyingColumns = this.varying;
     shared.fill(0);
     let varying = 0;
-    for (let f = 0; f < FEATURE_COUNT; f += 1) {
+    for (let f = 0; f < features; f += 1) {
       const first = x[f] ?? 0;
       let constant = true;
-      for (let i = 1; i < count && constant; i += 1) constant = (x[i * FEATURE_COUNT + f] ?? 0) === first;
-      if (!constant) this.varying[varying++] = f;
-      else if (first !== 0) for (let h = 0; h < units; h += 1) shared[h] = (shared[h] ?? 0) + (this.input[f * units + h] ?? 0) * first;
+      for (let i = 1; i < count && constant; i += 1) constant = (x[i * features + f] ?? 0) === first;
+      if (!constant) varyingColumns[varying++] = f;
+      else if (first !== 0) for (let h = 0; h < units; h += 1) shared[h] = (shared[h] ?? 0) + (input[f * units + h] ?? 0) * first;
     }
     const a = this.activation;
     for (let i = 0; i < count; i += 1) {
       a.set(shared);
-      const base = i * FEATURE_COUNT;
+      const base = i * features;
       for (let j = 0; j < varying; j += 1) {
-        const f = this.varying[j] ?? 0;
+        const f = varyingColumns[j] ?? 0;
         const v = x[base + f] ?? 0;
         if (v === 0) continue;
         const w = f * units;
-        for (let h = 0; h < units; h += 1) a[h] = (a[h] ?? 0) + (this.input[w + h] ?? 0) * v;
+        for (let h = 0; h < units; h += 1) a[h] = (a[h] ?? 0) + (input[w + h] ?? 0) * v;
       }
       let z = 0;
       for (let h = 0; h < units; h += 1) {
         const pre = a[h] ?? 0;
-        if (pre > 0) z += (this.output[h] ?? 0) * pre;
+        if (pre > 0) z += (output[h] ?? 0) * pre;
       }
       out[i] = (out[i] ?? 0) + z;
     }

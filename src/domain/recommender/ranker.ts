@@ -127,10 +127,11 @@ export class Ranker {
   /** Logits of one head alone (for per-head evaluation). */
   headScores(head: Head, x: Float64Array, count: number, out: Float64Array): void {
     const w = this.weights[head];
+    const features = FEATURE_COUNT;
     for (let i = 0; i < count; i += 1) {
       let z = 0;
-      const row = i * FEATURE_COUNT;
-      for (let f = 0; f < FEATURE_COUNT; f += 1) z += (w[f] ?? 0) * (x[row + f] ?? 0);
+      const row = i * features;
+      for (let f = 0; f < features; f += 1) z += (w[f] ?? 0) * (x[row + f] ?? 0);
       out[i] = z;
     }
     for (const part of this.parts[head]) part.forwardAll(x, count, out);
