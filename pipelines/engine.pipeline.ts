@@ -84,7 +84,7 @@ export function enginePipeline(deps: EnginePipelineDeps): OperatorFunction<Sourc
   return pipe(
     compute,
     stage('redis', writeState(deps.writeState, { maxKeys: deps.writeStateMaxKeys ?? 5000 })),
-    deps.share === undefined ? identity : stage('deltas', shareDeltas(deps.share)),
+    // Freshness ends where a list becomes readable: in Redis, not after the state deltas are published.
     tap((batch) => {
       const now = deps.wallMs();
       let users = 0;
@@ -96,6 +96,7 @@ export function enginePipeline(deps: EnginePipelineDeps): OperatorFunction<Sourc
       if (batch.feeds.length > users) metrics.feedsWritten('session', batch.feeds.length - users);
       if (users > 0) metrics.feedsWritten('user', users);
     }),
+    deps.share === undefined ? identity : stage('deltas', shareDeltas(deps.share)),
     stage('analytics', writeAnalytics(deps.appendAnalytics, deps.analyticsConcurrency)),
     acknowledge<FeedBatch>(),
     tap(() => {

@@ -41,7 +41,7 @@ import { DeltaSequence, type StateDelta } from './domain/state-delta.ts';
 import { describeError, RecError } from './errors.ts';
 import type { AnalyticsRows } from './ports/analytics-sink.ts';
 import type { Logger } from './ports/logger.ts';
-import type { Metrics } from './ports/metrics.ts';
+import type { Metrics, SinkName } from './ports/metrics.ts';
 import type { StateWrites } from './ports/state-store.ts';
 import { BatchingAnalyticsSink } from './runtime/batching-sink.ts';
 import { restoreGlobal, restorePartition, type CheckpointParts, type RestoreOutcome } from './runtime/checkpoint.ts';
@@ -51,6 +51,8 @@ import { startModel } from './runtime/model-runtime.ts';
 import { startStatsFlusher } from './runtime/stats-flusher.ts';
 import { teeMetrics } from './runtime/tee-metrics.ts';
 import { withRetry, type RetryPolicy } from './runtime/retry.ts';
+import { CoalescingSender } from './runtime/coalescing-sender.ts';
+import type { OutgoingMessage } from './ports/event-publisher.ts';
 import { forgetUser } from './runtime/forget-user.ts';
 
 /** Records of a control topic (commands, rules) in flight at once: small, they are carried out one by one. */
@@ -75,7 +77,13 @@ export interface RunningEngine {
   checkpoint(): Promise<void>;
 }
 
-async function timedWrite<T>(metrics: Metrics, sink: 'redis' | 'clickhouse' | 'dlq', fn: () => Promise<T>): Promise<T> {
+/**
+ * Characters of delta records joined into one Kafka request. Records are cut at ~256 KiB
+ * (DELTA_CHUNK_BYTES) and Kafka refuses a request's record batch over 1 MiB by default: two full ones fit.
+ */
+const DELTA_REQUEST_CHARS = 512 * 1024;
+
+async function timedWrite<T>(metrics: Metrics, sink: SinkName, fn: () => Promise<T>): Promise<T> {
   const start = performance.now();
   try {
     const result = await fn();
@@ -268,6 +276,14 @@ export async function startEngine(config: Config, logger: Logger, hooks: EngineH
   };
   // Shared state: every process publishes what its events taught and applies everyone else's.
   const sequence = new DeltaSequence(Date.now() * 1000);
+  const deltaSender = new CoalescingSender<OutgoingMessage>(
+    async (messages) => {
+      await withRetry('state delta publish', () => timedWrite(metrics, 'deltas', () => publisher.publish(config.kafka.deltasTopic, messages)), policy, logger);
+      metrics.stateDeltas('published', messages.length, null);
+    },
+    (message) => (typeof message.value === 'string' ? message.value.length : message.value.byteLength),
+    DELTA_REQUEST_CHARS,
+  );
   const deltaPositions = new Map<number, string>();
   const parts: CheckpointParts = {
     instance,
@@ -389,10 +405,7 @@ export async function startEngine(config: Config, logger: Logger, hooks: EngineH
           sequence,
           examples: modelRuntime !== null,
           rankerChange: () => candidates.recommender.ranker.shared.take(),
-          publish: async (deltas) => {
-            await withRetry('state delta publish', () => timedWrite(metrics, 'dlq', () => publisher.publish(config.kafka.deltasTopic, deltas.map((delta) => ({ key: instance, value: JSON.stringify(delta) })))), policy, logger);
-            metrics.stateDeltas('published', deltas.length, null);
-          },
+          publish: (deltas) => deltaSender.publish(deltas.map((delta) => ({ key: instance, value: JSON.stringify(delta) }))),
           wallMs: Date.now,
           concurrency: 64,
         },

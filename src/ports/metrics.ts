@@ -2,6 +2,9 @@
  * The engine's instruments. The prom-client adapter implements this; pipelines and the runtime only see
  * this shape, so tests can pass the in-memory recorder.
  */
+/** Where the engine writes: Redis lists, ClickHouse rows, the dead-letter topic, the state-delta topic. */
+export type SinkName = 'redis' | 'clickhouse' | 'dlq' | 'deltas';
+
 export interface Metrics {
   eventsConsumed(partition: number, count: number): void;
   eventsValid(count: number): void;
@@ -11,7 +14,7 @@ export interface Metrics {
   eventsBot(reason: 'rate' | 'repeat', count: number): void;
   batchSize(events: number): void;
   stageSeconds(stage: string, seconds: number): void;
-  sinkWrite(sink: 'redis' | 'clickhouse' | 'dlq', seconds: number, ok: boolean): void;
+  sinkWrite(sink: SinkName, seconds: number, ok: boolean): void;
   freshness(kind: 'event_time' | 'ingest_time', seconds: number): void;
   sessionsActive(partition: number, count: number): void;
   sessionsEvicted(reason: 'inactive' | 'capacity' | 'revoked', count: number): void;

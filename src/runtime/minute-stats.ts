@@ -1,5 +1,5 @@
 import { mulberry32 } from '../domain/random.ts';
-import type { Metrics } from '../ports/metrics.ts';
+import type { Metrics, SinkName } from '../ports/metrics.ts';
 
 /** One row of the engine_metrics table. */
 export interface EngineMetricRow {
@@ -153,7 +153,7 @@ export class MinuteStats implements Metrics {
     this.current().add('batches', 1);
   }
   stageSeconds(): void {}
-  sinkWrite(_sink: 'redis' | 'clickhouse' | 'dlq', _seconds: number, ok: boolean): void {
+  sinkWrite(_sink: SinkName, _seconds: number, ok: boolean): void {
     if (!ok) this.current().add('sink_errors', 1);
   }
   freshness(kind: 'event_time' | 'ingest_time', seconds: number): void {

@@ -1,5 +1,5 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { Metrics } from '../../ports/metrics.ts';
+import type { Metrics, SinkName } from '../../ports/metrics.ts';
 
 const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 const FRESHNESS_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
@@ -69,7 +69,7 @@ export class PrometheusMetrics implements Metrics {
   stageSeconds(stage: string, seconds: number): void {
     this.stage.observe({ stage }, seconds);
   }
-  sinkWrite(sink: 'redis' | 'clickhouse' | 'dlq', seconds: number, ok: boolean): void {
+  sinkWrite(sink: SinkName, seconds: number, ok: boolean): void {
     this.sinkLatency.observe({ sink }, seconds);
     if (!ok) this.sinkErrors.inc({ sink });
   }

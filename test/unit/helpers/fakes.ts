@@ -1,5 +1,5 @@
 import type { CandidatesConfig } from '../../../src/config/config.ts';
-import type { Metrics } from '../../../src/ports/metrics.ts';
+import type { Metrics, SinkName } from '../../../src/ports/metrics.ts';
 
 export interface Deferred<T> {
   readonly promise: Promise<T>;
@@ -54,7 +54,7 @@ export class RecordingMetrics implements Metrics {
   stageSeconds(stage: string, seconds: number): void {
     this.push('stageSeconds', [stage, seconds]);
   }
-  sinkWrite(sink: 'redis' | 'clickhouse' | 'dlq', seconds: number, ok: boolean): void {
+  sinkWrite(sink: SinkName, seconds: number, ok: boolean): void {
     this.push('sinkWrite', [sink, seconds, ok]);
   }
   freshness(kind: 'event_time' | 'ingest_time', seconds: number): void {
