@@ -1,3 +1,5 @@
+import { Names } from './names.ts';
+
 export interface NewItemsOptions {
   /** Items remembered (first seen, interactions); the earliest seen are forgotten first. */
   readonly maxItems: number;
@@ -28,8 +30,7 @@ export class NewItems {
   private categories: Int32Array = new Int32Array(256);
   private freeSlots: number[] = [];
   private nextSlot = 0;
-  private readonly categoryNames: string[] = [];
-  private readonly categoryIndex = new Map<string, number>();
+  private readonly categoryNames = new Names();
   private readonly arrivals = new Map<string | null, string[]>();
 
   constructor(private readonly options: NewItemsOptions) {}
@@ -47,7 +48,7 @@ export class NewItems {
     }
     this.interactions[slot] = (this.interactions[slot] ?? 0) + 1;
     if (category !== null && this.categories[slot] === NO_CATEGORY) {
-      this.categories[slot] = this.internCategory(category);
+      this.categories[slot] = this.categoryNames.intern(category);
       this.arrive(item, category);
     }
   }
@@ -83,7 +84,7 @@ export class NewItems {
   snapshot(): NewItemsSnapshot {
     return [...this.slots].map(([item, slot]) => {
       const category = this.categories[slot] ?? NO_CATEGORY;
-      return [item, this.firstSeenAt[slot] ?? 0, this.interactions[slot] ?? 0, category === NO_CATEGORY ? null : (this.categoryNames[category] ?? null)] as const;
+      return [item, this.firstSeenAt[slot] ?? 0, this.interactions[slot] ?? 0, category === NO_CATEGORY ? null : this.categoryNames.name(category)] as const;
     });
   }
 
@@ -103,7 +104,7 @@ export class NewItems {
     const slot = this.freeSlots.pop() ?? this.takeSlot();
     this.firstSeenAt[slot] = ts;
     this.interactions[slot] = interactions;
-    this.categories[slot] = category === null ? NO_CATEGORY : this.internCategory(category);
+    this.categories[slot] = category === null ? NO_CATEGORY : this.categoryNames.intern(category);
     this.slots.set(item, slot);
     this.arrive(item, null);
     if (category !== null) this.arrive(item, category);
@@ -132,16 +133,6 @@ export class NewItems {
       this.categories = categories;
     }
     return slot;
-  }
-
-  private internCategory(category: string): number {
-    let index = this.categoryIndex.get(category);
-    if (index === undefined) {
-      index = this.categoryNames.length;
-      this.categoryNames.push(category);
-      this.categoryIndex.set(category, index);
-    }
-    return index;
   }
 
   private arrive(item: string, key: string | null): void {

@@ -1,4 +1,5 @@
 import { ForwardDecay } from './decay.ts';
+import { Names } from './names.ts';
 
 export interface TrendingOptions {
   readonly halfLifeMs: number;
@@ -39,8 +40,7 @@ export class Trending {
   private nextSlot = 0;
   private scores: Float64Array = new Float64Array(256);
   private categories: Int32Array = new Int32Array(256);
-  private readonly categoryNames: string[] = [];
-  private readonly categoryIndex = new Map<string, number>();
+  private readonly categoryNames = new Names();
   private freeSlots: number[] = [];
   /** Slots with a score (what `size` and eviction count). */
   private scored = 0;
@@ -79,15 +79,15 @@ export class Trending {
    */
   noteCategory(item: string, category: string): void {
     const slot = this.slotOf(item);
-    if (this.categories[slot] === NO_CATEGORY) this.categories[slot] = this.internCategory(category);
+    if (this.categories[slot] === NO_CATEGORY) this.categories[slot] = this.categoryNames.intern(category);
   }
 
   private moveToCategory(slot: number, item: string, category: string): void {
     const previous = this.categories[slot] ?? NO_CATEGORY;
-    const next = this.internCategory(category);
+    const next = this.categoryNames.intern(category);
     if (previous === next) return;
     if (previous !== NO_CATEGORY) {
-      const name = this.categoryNames[previous] ?? '';
+      const name = this.categoryNames.name(previous);
       const list = this.categoryTop.get(name);
       if (list !== undefined) this.categoryTop.set(name, list.filter((entry) => entry.item !== item));
     }
@@ -115,7 +115,7 @@ export class Trending {
       set.add(item);
     }
     for (const [category, items] of byCategory) {
-      const name = this.categoryNames[category] ?? '';
+      const name = this.categoryNames.name(category);
       this.categoryTop.set(name, this.merge(this.categoryTop.get(name) ?? [], items));
     }
     this.touched.clear();
@@ -138,7 +138,7 @@ export class Trending {
   category(item: string): string | undefined {
     const slot = this.slots.get(item);
     const category = slot === undefined ? NO_CATEGORY : (this.categories[slot] ?? NO_CATEGORY);
-    return category === NO_CATEGORY ? undefined : this.categoryNames[category];
+    return category === NO_CATEGORY ? undefined : this.categoryNames.name(category);
   }
 
   private merge(previous: readonly TrendingEntry[], touched: ReadonlySet<string>): TrendingEntry[] {
@@ -187,16 +187,6 @@ export class Trending {
     this.categories = categories;
   }
 
-  private internCategory(category: string): number {
-    let index = this.categoryIndex.get(category);
-    if (index === undefined) {
-      index = this.categoryNames.length;
-      this.categoryNames.push(category);
-      this.categoryIndex.set(category, index);
-    }
-    return index;
-  }
-
   /** Drops the weakest items down to 90 % of capacity (amortised: runs rarely). */
   private evict(): void {
     const keep = Math.floor(this.options.maxItems * 0.9);
@@ -233,7 +223,7 @@ export class Trending {
       const score = this.scores[slot] ?? NO_SCORE;
       if (score !== NO_SCORE) scores.push([item, score]);
       const category = this.categories[slot] ?? NO_CATEGORY;
-      if (category !== NO_CATEGORY) categoryOf.push([item, this.categoryNames[category] ?? '']);
+      if (category !== NO_CATEGORY) categoryOf.push([item, this.categoryNames.name(category)]);
     }
     return {
       landmark: this.decay.state,
@@ -257,7 +247,7 @@ export class Trending {
       this.scores[slot] = score;
       this.scored += 1;
     }
-    for (const [item, category] of snapshot.categoryOf) this.categories[this.slotOf(item)] = this.internCategory(category);
+    for (const [item, category] of snapshot.categoryOf) this.categories[this.slotOf(item)] = this.categoryNames.intern(category);
     this.touched.clear();
     for (const item of snapshot.touched) this.touched.add(item);
     this.globalTop = [...snapshot.globalTop];
