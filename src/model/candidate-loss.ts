@@ -1,6 +1,6 @@
 import type { LossKind } from './options.ts';
 import type { ModelParams } from './params.ts';
-import { HALF } from './half.ts';
+import { dotHalf } from './scorer.ts';
 
 /**
  * Loss over each example's target plus the batch's shared negatives, with dLoss/dlogit written back
@@ -32,7 +32,6 @@ export class CandidateLoss {
     const width = k + 1;
     if (this.logits.length < count * width) this.logits = new Float64Array(count * width);
     const { output, bias } = this.params;
-    const decode = HALF;
     const logits = this.logits;
     const softmax = this.kind === 'sampled-softmax';
     let total = 0;
@@ -40,9 +39,7 @@ export class CandidateLoss {
       const so = n * d;
       const lo = n * width;
       const target = targets[n] ?? 0;
-      let dot = 0;
-      for (let c = 0; c < d; c += 1) dot += (sessions[so + c] ?? 0) * (decode[output[target * d + c] ?? 0] ?? 0);
-      const targetLogit = dot + (bias[target] ?? 0) + (softmax ? (targetCorrection[n] ?? 0) : 0);
+      const targetLogit = dotHalf(sessions, so, output, target * d, d) + (bias[target] ?? 0) + (softmax ? (targetCorrection[n] ?? 0) : 0);
       logits[lo] = targetLogit;
       let max = targetLogit;
       for (let j = 0; j < k; j += 1) {
@@ -51,10 +48,7 @@ export class CandidateLoss {
           logits[lo + 1 + j] = Number.NEGATIVE_INFINITY;
           continue;
         }
-        const ro = item * d;
-        let acc = 0;
-        for (let c = 0; c < d; c += 1) acc += (sessions[so + c] ?? 0) * (decode[output[ro + c] ?? 0] ?? 0);
-        const logit = acc + (bias[item] ?? 0) + (softmax ? (this.negativeCorrection[j] ?? 0) : 0);
+        const logit = dotHalf(sessions, so, output, item * d, d) + (bias[item] ?? 0) + (softmax ? (this.negativeCorrection[j] ?? 0) : 0);
         logits[lo + 1 + j] = logit;
         if (logit > max) max = logit;
       }

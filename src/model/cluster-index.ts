@@ -1,7 +1,7 @@
 import { mulberry32 } from '../domain/random.ts';
 import type { OutputTable } from './batch-scorer.ts';
 import { dotFloat, dotHalf, selectTopK } from './scorer.ts';
-import { decodeHalf } from './half.ts';
+import { readRow } from './half.ts';
 
 /**
  * An inverted-file index over the model's output embeddings: rows grouped by their nearest k-means
@@ -44,8 +44,7 @@ export function buildClusterIndex(table: OutputTable, seed: number): ClusterInde
   const dim = d + 1;
   const output = new Float32Array(size * dim);
   for (let row = 0; row < size; row += 1) {
-    if (table.output instanceof Float32Array) output.set(table.output.subarray(row * d, (row + 1) * d), row * dim);
-    else decodeHalf(table.output, row * d, d, output, row * dim);
+    readRow(table.output, row * d, d, output, row * dim);
     output[row * dim + d] = table.bias[row] ?? 0;
   }
   const clusters = clusterCount(size);
@@ -107,8 +106,7 @@ export function extendClusterIndex(index: ClusterIndex, table: OutputTable): voi
   const width = dim + 1;
   const vector = new Float32Array(dim);
   for (let row = index.covered; row < table.size; row += 1) {
-    if (table.output instanceof Float32Array) vector.set(table.output.subarray(row * dim, (row + 1) * dim));
-    else decodeHalf(table.output, row * dim, dim, vector);
+    readRow(table.output, row * dim, dim, vector);
     let best = 0;
     let bestValue = Number.POSITIVE_INFINITY;
     for (let c = 0; c < clusters; c += 1) {

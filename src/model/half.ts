@@ -53,6 +53,12 @@ export function decodeHalf(half: Uint16Array, from: number, length: number, out:
   for (let i = 0; i < length; i += 1) out[at + i] = decode[half[from + i] ?? 0] ?? 0;
 }
 
+/** `length` floats of `table` from `from` into `out[at..]`, decoding a half-precision table. */
+export function readRow(table: Uint16Array | Float32Array, from: number, length: number, out: Float32Array, at = 0): void {
+  if (table instanceof Float32Array) out.set(table.subarray(from, from + length), at);
+  else decodeHalf(table, from, length, out, at);
+}
+
 /** `values[0..length)` rounded to nearest into `half[at..]`. */
 export function encodeHalf(values: ArrayLike<number>, length: number, half: Uint16Array, at = 0): void {
   for (let i = 0; i < length; i += 1) half[at + i] = toHalf(values[i] ?? 0);

@@ -5,11 +5,11 @@ import { SessionEncoder } from './encoder.ts';
 import { resolveModelOptions, type SessionModelOptions } from './options.ts';
 import { ModelParams, type ParamBuffers, type ParamMemory } from './params.ts';
 import { NegativeSampler } from './sampler.ts';
-import { scoreInto, selectTopK, TypedArrayScorer } from './scorer.ts';
+import { dotHalf, scoreInto, selectTopK, TypedArrayScorer } from './scorer.ts';
 import { batchRows, Trainer, type BatchResult, type TrainerCounters, type TrainingExample } from './trainer.ts';
 import { Vocabulary } from './vocabulary.ts';
 import { buildClusterIndex, extendClusterIndex, searchClusterIndex, type ClusterIndex } from './cluster-index.ts';
-import { decodeHalf, encodeHalf, HALF } from './half.ts';
+import { decodeHalf, encodeHalf } from './half.ts';
 
 /** Below this many items `nearest` scores them all (cheaper than keeping an index fresh). */
 const INDEX_MIN_ITEMS = 1024;
@@ -216,17 +216,13 @@ export class SessionModel {
     const session = new Float32Array(d);
     this.encode([context], session);
     const { output, bias } = this.params;
-    const decode = HALF;
     for (let i = 0; i < items.length; i += 1) {
       const row = this.vocabulary.lookup(items[i] ?? '');
       if (row < 0) {
         out[i] = Number.NaN;
         continue;
       }
-      let z = bias[row] ?? 0;
-      const base = row * d;
-      for (let k = 0; k < d; k += 1) z += (session[k] ?? 0) * (decode[output[base + k] ?? 0] ?? 0);
-      out[i] = z;
+      out[i] = (bias[row] ?? 0) + dotHalf(session, 0, output, row * d, d);
     }
   }
 
@@ -366,16 +362,13 @@ export class SessionModel {
     const size = meta.items.length;
     const d = model.options.dim;
     const p = model.params;
-    const copy = (name: string, target: Float32Array, length: number): void => {
+    const checked = (name: string, length: number): Float32Array => {
       const source = weightOf(artifacts, name);
       if (source.length !== length) throw new RecError('REC_DATA', `model snapshot weight '${name}' has ${source.length} values, expected ${length}`);
-      target.set(source);
+      return source;
     };
-    const copyHalf = (name: string, target: Uint16Array, length: number): void => {
-      const source = weightOf(artifacts, name);
-      if (source.length !== length) throw new RecError('REC_DATA', `model snapshot weight '${name}' has ${source.length} values, expected ${length}`);
-      encodeHalf(source, length, target);
-    };
+    const copy = (name: string, target: Float32Array, length: number): void => target.set(checked(name, length));
+    const copyHalf = (name: string, target: Uint16Array, length: number): void => encodeHalf(checked(name, length), length, target);
     model.vocabulary.restore(meta.items, meta.overflow);
     copyHalf('input', p.input, size * d);
     copyHalf('output', p.output, size * d);

@@ -1,7 +1,7 @@
 import type { Tensor1D, Tensor2D } from '@tensorflow/tfjs';
 import type { BatchScorer, OutputTable, TopKBatch } from '../../model/batch-scorer.ts';
 import type { Tf } from './tf-backend.ts';
-import { decodeHalf } from '../../model/half.ts';
+import { readRow } from '../../model/half.ts';
 
 export interface TfScorerOptions {
   /** Rebuild the cached item tensor once the model version moved on by more than this. Default 100. */
@@ -36,8 +36,7 @@ export class TfScorer implements BatchScorer {
     const transposed = new Float32Array(dim * size);
     const row = new Float32Array(dim);
     for (let j = 0; j < size; j += 1) {
-      if (output instanceof Float32Array) row.set(output.subarray(j * dim, (j + 1) * dim));
-      else decodeHalf(output, j * dim, dim, row);
+      readRow(output, j * dim, dim, row);
       for (let c = 0; c < dim; c += 1) transposed[c * size + j] = row[c] ?? 0;
     }
     this.dispose();
