@@ -5,11 +5,11 @@ import { SessionEncoder } from './encoder.ts';
 import { resolveModelOptions, type SessionModelOptions } from './options.ts';
 import { ModelParams, type ParamBuffers, type ParamMemory } from './params.ts';
 import { NegativeSampler } from './sampler.ts';
-import { dotHalf, scoreInto, selectTopK, TypedArrayScorer } from './scorer.ts';
+import { scoreInto, selectTopK, TypedArrayScorer } from './scorer.ts';
 import { batchRows, Trainer, type BatchResult, type TrainerCounters, type TrainingExample } from './trainer.ts';
 import { Vocabulary } from './vocabulary.ts';
 import { buildClusterIndex, extendClusterIndex, searchClusterIndex, type ClusterIndex } from './cluster-index.ts';
-import { decodeHalf, encodeHalf } from './half.ts';
+import { decodeHalf, encodeHalf, HALF } from './half.ts';
 
 /** Below this many items `nearest` scores them all (cheaper than keeping an index fresh). */
 const INDEX_MIN_ITEMS = 1024;
@@ -216,13 +216,18 @@ export class SessionModel {
     const session = new Float32Array(d);
     this.encode([context], session);
     const { output, bias } = this.params;
+    const decode = HALF;
     for (let i = 0; i < items.length; i += 1) {
       const row = this.vocabulary.lookup(items[i] ?? '');
       if (row < 0) {
         out[i] = Number.NaN;
         continue;
       }
-      out[i] = (bias[row] ?? 0) + dotHalf(session, 0, output, row * d, d);
+      // The bias first, then the products: the summation order the scores were measured with.
+      let z = bias[row] ?? 0;
+      const base = row * d;
+      for (let k = 0; k < d; k += 1) z += (session[k] ?? 0) * (decode[output[base + k] ?? 0] ?? 0);
+      out[i] = z;
     }
   }
 
