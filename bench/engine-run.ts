@@ -2,6 +2,7 @@ import { createClient } from '@clickhouse/client';
 import { createLogger } from '../src/adapters/log/pino.ts';
 import { noopMetrics } from '../src/adapters/memory/metrics.ts';
 import type { Config } from '../src/config/config.ts';
+import { loadConfig } from '../src/config/load.ts';
 import { startEngine, type RunningEngine } from '../src/engine.ts';
 import type { Metrics } from '../src/ports/metrics.ts';
 import { LatencyHistogram } from './histogram.ts';
@@ -10,8 +11,13 @@ import { LatencyHistogram } from './histogram.ts';
 class BenchProbe {
   firstConsumedAt = 0;
   freshness: LatencyHistogram | null = null;
+  /** Seconds spent in each pipeline stage, and batches seen. */
+  readonly stages = new Map<string, number>();
+  batches = 0;
   readonly metrics: Metrics = {
     ...noopMetrics(),
+    stageSeconds: (stage, seconds) => void this.stages.set(stage, (this.stages.get(stage) ?? 0) + seconds),
+    batchSize: () => void (this.batches += 1),
     eventsConsumed: () => {
       if (this.firstConsumedAt === 0) this.firstConsumedAt = performance.now();
     },
@@ -59,4 +65,20 @@ export async function untilStored(bench: BenchEngine, target: number, timeoutMs:
     if (performance.now() > deadline) throw new Error(`engine stored fewer than ${target} rows within ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
+}
+
+/** The engine's configuration for one bench run: its own group, database and key prefix per label and stamp. */
+export function benchConfig(label: string, topic: string, stamp: string, model: boolean): Config {
+  return loadConfig({
+    ...process.env,
+    STREAMREC_KAFKA_EVENTS_TOPIC: topic,
+    STREAMREC_KAFKA_DEAD_LETTER_TOPIC: `${topic}.dlq`,
+    STREAMREC_KAFKA_ITEM_UPDATES_TOPIC: `${topic}.items`,
+    STREAMREC_KAFKA_GROUP_ID: `bench-${label}-${stamp}`,
+    STREAMREC_CLICKHOUSE_DATABASE: `streamrec_bench_${label}_${stamp}`,
+    STREAMREC_REDIS_KEY_PREFIX: `bench:${label}:`,
+    STREAMREC_METRICS_PORT: '0',
+    STREAMREC_MODEL_ENABLED: String(model),
+    STREAMREC_LOG_LEVEL: 'warn',
+  });
 }

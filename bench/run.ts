@@ -12,11 +12,10 @@ import { Command } from 'commander';
 import { createKafka } from '../src/adapters/kafka/client.ts';
 import { ensureTopics } from '../src/adapters/kafka/admin.ts';
 import { createLogger } from '../src/adapters/log/pino.ts';
-import { loadConfig } from '../src/config/load.ts';
 import type { Config } from '../src/config/config.ts';
 import { resetNamespace } from '../scripts/demo/namespace.ts';
 import { bareConsumer } from './bare-consumer.ts';
-import { startBenchEngine, untilStored } from './engine-run.ts';
+import { benchConfig as engineBenchConfig, startBenchEngine, untilStored } from './engine-run.ts';
 import { LatencyHistogram } from './histogram.ts';
 import { runProcesses, type ProcessRun } from './processes.ts';
 import { profileTop, type HotFunction } from './profile.ts';
@@ -64,18 +63,7 @@ async function cleanup(config: Config): Promise<void> {
 }
 
 function benchConfig(label: string, topic: string): Config {
-  return loadConfig({
-    ...process.env,
-    STREAMREC_KAFKA_EVENTS_TOPIC: topic,
-    STREAMREC_KAFKA_DEAD_LETTER_TOPIC: `${topic}.dlq`,
-    STREAMREC_KAFKA_ITEM_UPDATES_TOPIC: `${topic}.items`,
-    STREAMREC_KAFKA_GROUP_ID: `bench-${label}-${stamp}`,
-    STREAMREC_CLICKHOUSE_DATABASE: `streamrec_bench_${label}_${stamp}`,
-    STREAMREC_REDIS_KEY_PREFIX: `bench:${label}:`,
-    STREAMREC_METRICS_PORT: '0',
-    STREAMREC_MODEL_ENABLED: String(opts.model),
-    STREAMREC_LOG_LEVEL: 'warn',
-  });
+  return engineBenchConfig(label, topic, stamp, opts.model);
 }
 
 async function engineThroughput(label: string, topic: string, profile: boolean): Promise<{ eventsPerSecond: number; hot: HotFunction[] }> {

@@ -8,4 +8,8 @@ if [[ "${1:-}" == "freshness" ]]; then
   shift
   exec node --import tsx bench/freshness-probe.ts "$@"
 fi
+if [[ "${1:-}" == "drain" ]]; then
+  shift
+  exec node --import tsx bench/drain.ts "$@"
+fi
 exec node --import tsx bench/run.ts "$@"

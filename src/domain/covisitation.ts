@@ -1,5 +1,6 @@
 import { BlockArena } from './block-arena.ts';
 import { ForwardDecay } from './decay.ts';
+import { resized, SlotPool } from './slot-pool.ts';
 
 export interface CovisitationOptions {
   /** Neighbours kept per item. */
@@ -56,8 +57,14 @@ export class Covisitation {
   private oldest = NONE;
   private newest = NONE;
   private rowCount = 0;
-  private freeSlots: number[] = [];
-  private nextSlot = 0;
+  private readonly pool = new SlotPool(1024, (length) => {
+    this.offsets = resized(this.offsets, length);
+    this.sizes = resized(this.sizes, length);
+    this.capacities = resized(this.capacities, length);
+    this.owners = resized(this.owners, length);
+    this.older = resized(this.older, length);
+    this.newer = resized(this.newer, length);
+  });
   /** Name index → slot of that item's row (NONE: no row). */
   private rowOf: Int32Array = new Int32Array(1024).fill(NONE);
   private readonly maxEntries: number;
@@ -163,7 +170,7 @@ export class Covisitation {
   }
 
   private newRow(owner: number, entries: number): number {
-    const slot = this.freeSlots.pop() ?? this.takeSlot();
+    const slot = this.pool.take();
     this.offsets[slot] = this.arena.alloc(entries);
     this.sizes[slot] = 0;
     this.capacities[slot] = entries;
@@ -179,7 +186,7 @@ export class Covisitation {
     this.unlink(slot);
     this.rowOf[this.owners[slot] ?? 0] = NONE;
     this.arena.release(this.offsets[slot] ?? 0, this.capacities[slot] ?? 0);
-    this.freeSlots.push(slot);
+    this.pool.release(slot);
     this.rowCount -= 1;
     if (this.arena.fragmented) this.repack();
   }
@@ -199,21 +206,6 @@ export class Covisitation {
     else this.newer[before] = after;
     if (after === NONE) this.newest = before;
     else this.older[after] = before;
-  }
-
-  private takeSlot(): number {
-    const slot = this.nextSlot;
-    this.nextSlot += 1;
-    if (slot === this.offsets.length) {
-      const length = Math.ceil(slot * 1.5);
-      this.offsets = grown(this.offsets, length);
-      this.sizes = grown(this.sizes, length);
-      this.capacities = grown(this.capacities, length);
-      this.owners = grown(this.owners, length);
-      this.older = grown(this.older, length);
-      this.newer = grown(this.newer, length);
-    }
-    return slot;
   }
 
   private growRow(slot: number): void {
@@ -315,8 +307,7 @@ export class Covisitation {
     this.oldest = NONE;
     this.newest = NONE;
     this.rowCount = 0;
-    this.freeSlots = [];
-    this.nextSlot = 0;
+    this.pool.clear();
     this.names = [];
     this.indexOf = new Map();
     this.liveNames = 0;
@@ -334,10 +325,4 @@ export class Covisitation {
       this.sizes[slot] = kept.length;
     }
   }
-}
-
-function grown(from: Int32Array, length: number): Int32Array {
-  const to = new Int32Array(length);
-  to.set(from);
-  return to;
 }

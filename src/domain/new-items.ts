@@ -1,4 +1,5 @@
 import { Names } from './names.ts';
+import { resized, SlotPool } from './slot-pool.ts';
 
 export interface NewItemsOptions {
   /** Items remembered (first seen, interactions); the earliest seen are forgotten first. */
@@ -28,8 +29,11 @@ export class NewItems {
   private firstSeenAt: Float64Array = new Float64Array(256);
   private interactions: Int32Array = new Int32Array(256);
   private categories: Int32Array = new Int32Array(256);
-  private freeSlots: number[] = [];
-  private nextSlot = 0;
+  private readonly pool = new SlotPool(256, (length) => {
+    this.firstSeenAt = resized(this.firstSeenAt, length);
+    this.interactions = resized(this.interactions, length);
+    this.categories = resized(this.categories, length);
+  });
   private readonly categoryNames = new Names();
   private readonly arrivals = new Map<string | null, string[]>();
 
@@ -90,8 +94,7 @@ export class NewItems {
 
   restore(snapshot: NewItemsSnapshot): void {
     this.slots.clear();
-    this.freeSlots = [];
-    this.nextSlot = 0;
+    this.pool.clear();
     this.arrivals.clear();
     for (const [item, firstSeen, interactions, category] of snapshot) this.add(item, category, firstSeen, interactions);
   }
@@ -101,7 +104,7 @@ export class NewItems {
   }
 
   private add(item: string, category: string | null, ts: number, interactions: number): void {
-    const slot = this.freeSlots.pop() ?? this.takeSlot();
+    const slot = this.pool.take();
     this.firstSeenAt[slot] = ts;
     this.interactions[slot] = interactions;
     this.categories[slot] = category === null ? NO_CATEGORY : this.categoryNames.intern(category);
@@ -112,27 +115,9 @@ export class NewItems {
       const oldest = this.slots.entries().next().value;
       if (oldest !== undefined) {
         this.slots.delete(oldest[0]);
-        this.freeSlots.push(oldest[1]);
+        this.pool.release(oldest[1]);
       }
     }
-  }
-
-  private takeSlot(): number {
-    const slot = this.nextSlot;
-    this.nextSlot += 1;
-    if (slot === this.firstSeenAt.length) {
-      const length = Math.ceil(slot * 1.5);
-      const firstSeenAt = new Float64Array(length);
-      firstSeenAt.set(this.firstSeenAt);
-      const interactions = new Int32Array(length);
-      interactions.set(this.interactions);
-      const categories = new Int32Array(length);
-      categories.set(this.categories);
-      this.firstSeenAt = firstSeenAt;
-      this.interactions = interactions;
-      this.categories = categories;
-    }
-    return slot;
   }
 
   private arrive(item: string, key: string | null): void {

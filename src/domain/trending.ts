@@ -1,5 +1,6 @@
 import { ForwardDecay } from './decay.ts';
 import { Names } from './names.ts';
+import { resized, SlotPool } from './slot-pool.ts';
 
 export interface TrendingOptions {
   readonly halfLifeMs: number;
@@ -36,12 +37,13 @@ const NO_CATEGORY = -1;
 export class Trending {
   /** Item → slot, in the order items were first met (snapshots list them in it). */
   private readonly slots = new Map<string, number>();
-  /** Slots handed out so far (free ones included). */
-  private nextSlot = 0;
   private scores: Float64Array = new Float64Array(256);
   private categories: Int32Array = new Int32Array(256);
+  private readonly pool = new SlotPool(256, (length) => {
+    this.scores = resized(this.scores, length);
+    this.categories = resized(this.categories, length);
+  });
   private readonly categoryNames = new Names();
-  private freeSlots: number[] = [];
   /** Slots with a score (what `size` and eviction count). */
   private scored = 0;
   private readonly decay: ForwardDecay;
@@ -165,26 +167,11 @@ export class Trending {
   private slotOf(item: string): number {
     const known = this.slots.get(item);
     if (known !== undefined) return known;
-    let slot = this.freeSlots.pop();
-    if (slot === undefined) {
-      slot = this.nextSlot;
-      this.nextSlot += 1;
-      if (slot === this.scores.length) this.grow();
-    }
+    const slot = this.pool.take();
     this.scores[slot] = NO_SCORE;
     this.categories[slot] = NO_CATEGORY;
     this.slots.set(item, slot);
     return slot;
-  }
-
-  private grow(): void {
-    const length = Math.ceil(this.scores.length * 1.5);
-    const scores = new Float64Array(length);
-    scores.set(this.scores);
-    const categories = new Int32Array(length);
-    categories.set(this.categories);
-    this.scores = scores;
-    this.categories = categories;
   }
 
   /** Drops the weakest items down to 90 % of capacity (amortised: runs rarely). */
@@ -195,7 +182,7 @@ export class Trending {
       this.slots.delete(item);
       this.scores[slot] = NO_SCORE;
       this.categories[slot] = NO_CATEGORY;
-      this.freeSlots.push(slot);
+      this.pool.release(slot);
       this.touched.delete(item);
       this.scored -= 1;
     }
@@ -205,7 +192,7 @@ export class Trending {
   }
 
   private rescale(factor: number): void {
-    for (let slot = 0; slot < this.nextSlot; slot += 1) {
+    for (let slot = 0; slot < this.pool.highWater; slot += 1) {
       const score = this.scores[slot] ?? NO_SCORE;
       if (score !== NO_SCORE) this.scores[slot] = score * factor;
     }
@@ -239,8 +226,7 @@ export class Trending {
     this.listGeneration += 1;
     this.decay.restore(snapshot.landmark);
     this.slots.clear();
-    this.nextSlot = 0;
-    this.freeSlots = [];
+    this.pool.clear();
     this.scored = 0;
     for (const [item, score] of snapshot.scores) {
       const slot = this.slotOf(item);

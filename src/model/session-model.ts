@@ -279,7 +279,10 @@ export class SessionModel {
     if (size < INDEX_MIN_ITEMS) return this.topK(context, k);
     const current = this.index;
     const stale = current === null || size > 2 * current.clusters.size || this.version - current.version >= INDEX_REFRESH_VERSIONS;
-    if (stale && this.indexBuilder === null) {
+    // The first index of a small table is built here (tens of ms): waiting for the thread, which can only
+    // answer once this thread yields, would cost a full scan per list for a whole source batch.
+    const firstAndSmall = current === null && size < 2 * INDEX_MIN_ITEMS;
+    if (stale && (this.indexBuilder === null || firstAndSmall)) {
       this.index = { clusters: buildClusterIndex(this.outputTable(), this.options.seed + this.version), version: this.version };
     } else {
       if (stale) this.requestIndex(this.indexBuilder);

@@ -1,3 +1,5 @@
+import { resized } from '../domain/slot-pool.ts';
+
 /**
  * Gradient rows for the embedding rows a batch touched, keyed by item index. `slotOf` is a full-size
  * index → slot map reset only at the touched entries, so a batch costs O(touched rows), never O(items).
@@ -40,14 +42,8 @@ export class SparseGrad {
 
   private grow(): void {
     const size = this.rows.length * 2;
-    const rows = new Int32Array(size);
-    rows.set(this.rows);
-    const values = new Float32Array(size * this.dim);
-    values.set(this.values);
-    const scalars = new Float32Array(size);
-    scalars.set(this.scalars);
-    this.rows = rows;
-    this.values = values;
-    this.scalars = scalars;
+    this.rows = resized(this.rows, size);
+    this.values = resized(this.values, size * this.dim);
+    this.scalars = resized(this.scalars, size);
   }
 }

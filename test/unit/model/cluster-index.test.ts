@@ -112,12 +112,13 @@ describe('SessionModel.nearest', () => {
   it('rebuilds through an index builder without waiting for it, and builds in place once a build fails', async () => {
     const trained = (): SessionModel => {
       const model = new SessionModel({ maxItems: 3000, dim: 16, negatives: 32, seed: 3 });
-      for (const batch of batches(randomExamples(8000, 1500, 2), 64)) model.trainBatch(batch);
+      for (const batch of batches(randomExamples(12000, 2500, 2), 64)) model.trainBatch(batch);
       return model;
     };
     const inPlace = trained();
     const threaded = trained();
-    expect(threaded.size).toBeGreaterThan(1024);
+    // Past the size up to which the first index is built in place.
+    expect(threaded.size).toBeGreaterThan(2048);
     const context = ['i1', 'i2', 'i3'];
     const seeds: number[] = [];
     let answer: (index: ClusterIndex) => void = () => undefined;
@@ -145,5 +146,23 @@ describe('SessionModel.nearest', () => {
     failing.nearest(context, 10);
     await new Promise((resolve) => setTimeout(resolve, 0));
     for (const c of contexts) expect(failing.nearest(c, 10)).toEqual(inPlace.nearest(c, 10));
+  });
+
+  it('builds the first index of a small table in place, and only later ones through the builder', () => {
+    const model = new SessionModel({ maxItems: 3000, dim: 16, negatives: 32, seed: 3 });
+    for (const batch of batches(randomExamples(6000, 1500, 2), 64)) model.trainBatch(batch);
+    expect(model.size).toBeGreaterThan(1024);
+    expect(model.size).toBeLessThan(2048);
+    const reference = new SessionModel({ maxItems: 3000, dim: 16, negatives: 32, seed: 3 });
+    for (const batch of batches(randomExamples(6000, 1500, 2), 64)) reference.trainBatch(batch);
+    const seeds: number[] = [];
+    model.setIndexBuilder(async (seed) => {
+      seeds.push(seed);
+      return new Promise<ClusterIndex>(() => undefined);
+    });
+    const contexts = Array.from({ length: 40 }, (_, i) => [`i${i * 31}`, `i${i * 17 + 5}`]);
+    for (const c of contexts) expect(model.nearest(c, 10)).toEqual(reference.nearest(c, 10));
+    expect(seeds).toEqual([]);
+    expect(contexts.filter((c) => JSON.stringify(model.nearest(c, 10)) !== JSON.stringify(model.topK(c, 10))).length).toBeGreaterThan(0);
   });
 });
