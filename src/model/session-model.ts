@@ -279,9 +279,10 @@ export class SessionModel {
     if (size < INDEX_MIN_ITEMS) return this.topK(context, k);
     const current = this.index;
     const stale = current === null || size > 2 * current.clusters.size || this.version - current.version >= INDEX_REFRESH_VERSIONS;
-    // The first index of a small table is built here (tens of ms): waiting for the thread, which can only
-    // answer once this thread yields, would cost a full scan per list for a whole source batch.
-    const firstAndSmall = current === null && size < 2 * INDEX_MIN_ITEMS;
+    // The first index of a table of a few thousand rows is built here (under 0.2 s): waiting for
+    // the thread, which can only answer once this thread yields, would cost a full scan per list for the
+    // rest of the source batch (thousands of lists when a backlog is drained).
+    const firstAndSmall = current === null && size < 4 * INDEX_MIN_ITEMS;
     if (stale && (this.indexBuilder === null || firstAndSmall)) {
       this.index = { clusters: buildClusterIndex(this.outputTable(), this.options.seed + this.version), version: this.version };
     } else {

@@ -111,14 +111,14 @@ describe('SessionModel.nearest', () => {
 
   it('rebuilds through an index builder without waiting for it, and builds in place once a build fails', async () => {
     const trained = (): SessionModel => {
-      const model = new SessionModel({ maxItems: 3000, dim: 16, negatives: 32, seed: 3 });
-      for (const batch of batches(randomExamples(12000, 2500, 2), 64)) model.trainBatch(batch);
+      const model = new SessionModel({ maxItems: 6000, dim: 16, negatives: 32, seed: 3 });
+      for (const batch of batches(randomExamples(24000, 5000, 2), 64)) model.trainBatch(batch);
       return model;
     };
     const inPlace = trained();
     const threaded = trained();
     // Past the size up to which the first index is built in place.
-    expect(threaded.size).toBeGreaterThan(2048);
+    expect(threaded.size).toBeGreaterThan(4096);
     const context = ['i1', 'i2', 'i3'];
     const seeds: number[] = [];
     let answer: (index: ClusterIndex) => void = () => undefined;
