@@ -53,12 +53,28 @@ export function botClicks(attack: Attack, target: string, category: string | nul
   return events;
 }
 
+/** Items a category needs (replayed so far) for its target to be watched there: twice the watched top 10. */
+const CROWDED_CATEGORY = 20;
+
 /**
  * The item an attack pushes: the median item by count among those replayed so far (ties by id), so a
  * long-tail item no trending list would hold on its merits, chosen the same way in every data set.
+ * With categories, only items of categories with at least 20 items replayed qualify (when any do): in a
+ * category of a few items the median item is in that category's top 10 on its own, and the attack could
+ * not show whether it pushed it there.
  */
-export function attackTarget(counts: ReadonlyMap<string, number>): string {
-  const items = [...counts.entries()].sort((a, b) => a[1] - b[1] || (a[0] < b[0] ? -1 : 1));
+export function attackTarget(counts: ReadonlyMap<string, number>, categories: ReadonlyMap<string, string> | null = null): string {
+  let items = [...counts.entries()];
+  if (categories !== null) {
+    const sizes = new Map<string, number>();
+    for (const [item] of items) {
+      const category = categories.get(item);
+      if (category !== undefined) sizes.set(category, (sizes.get(category) ?? 0) + 1);
+    }
+    const crowded = items.filter(([item]) => (sizes.get(categories.get(item) ?? '') ?? 0) >= CROWDED_CATEGORY);
+    if (crowded.length > 0) items = crowded;
+  }
+  items.sort((a, b) => a[1] - b[1] || (a[0] < b[0] ? -1 : 1));
   return items[Math.floor(items.length / 2)]?.[0] ?? '';
 }
 

@@ -95,7 +95,7 @@ export async function trainOnline(
       : {
           afterSessions: Math.floor(attack.attack.at * attack.totalSessions),
           events: (ts: number): readonly BehaviourEvent[] => {
-            const target = attackTarget(counts);
+            const target = attackTarget(counts, categories);
             const category = categories?.get(target) ?? null;
             attack.watch.started(target, category);
             return botClicks(attack.attack, target, category, ts);
