@@ -1,12 +1,10 @@
 import { loadConfig } from '../../src/config/load.ts';
 import type { Config } from '../../src/config/config.ts';
-import { services, uniqueName } from './services.ts';
+import { services, uniqueName, type Services } from './services.ts';
 
-/** A validated config pointing at the real services, with names unique to one test. */
-export function testConfig(label: string, overrides: Record<string, string> = {}): { config: Config; name: string; env: Record<string, string> } {
-  const s = services();
-  const name = uniqueName(label);
-  const env: Record<string, string> = {
+/** The STREAMREC_* settings that point an engine at the services under names of its own (topics, group, database, key prefix). */
+export function namespaceEnv(name: string, s: Services): Record<string, string> {
+  return {
     STREAMREC_KAFKA_BROKERS: s.kafkaBrokers.join(','),
     STREAMREC_REDIS_URL: s.redisUrl,
     STREAMREC_CLICKHOUSE_URL: s.clickhouseUrl,
@@ -17,10 +15,18 @@ export function testConfig(label: string, overrides: Record<string, string> = {}
     STREAMREC_KAFKA_RULES_TOPIC: `${name}.rules`,
     STREAMREC_KAFKA_DELTAS_TOPIC: `${name}.deltas`,
     STREAMREC_KAFKA_GROUP_ID: name,
-    STREAMREC_KAFKA_SESSION_TIMEOUT_MS: '10000',
     STREAMREC_CLICKHOUSE_DATABASE: name,
     STREAMREC_CLICKHOUSE_BATCH_MAX_WAIT_MS: '100',
     STREAMREC_REDIS_KEY_PREFIX: `${name}:`,
+  };
+}
+
+/** A validated config pointing at the real services, with names unique to one test. */
+export function testConfig(label: string, overrides: Record<string, string> = {}): { config: Config; name: string; env: Record<string, string> } {
+  const name = uniqueName(label);
+  const env: Record<string, string> = {
+    ...namespaceEnv(name, services()),
+    STREAMREC_KAFKA_SESSION_TIMEOUT_MS: '10000',
     STREAMREC_METRICS_PORT: '0',
     STREAMREC_LOG_LEVEL: 'warn',
     ...overrides,

@@ -1,6 +1,7 @@
 import type { Config } from '../../../src/config/config.ts';
 import { loadConfig } from '../../../src/config/load.ts';
 import { services, uniqueName } from '../../helpers/services.ts';
+import { namespaceEnv } from '../../helpers/engine-config.ts';
 import { freePort } from '../../helpers/free-port.ts';
 
 /** One fault test's names (topic, group, database, key prefix) and the engine's environment. */
@@ -26,21 +27,9 @@ export async function faultNamespace(label: string, overrides: Readonly<Record<s
   const name = uniqueName(label);
   const metricsPort = await freePort();
   const base: Record<string, string> = {
-    STREAMREC_KAFKA_BROKERS: s.kafkaBrokers.join(','),
-    STREAMREC_REDIS_URL: s.redisUrl,
-    STREAMREC_CLICKHOUSE_URL: s.clickhouseUrl,
-    STREAMREC_KAFKA_EVENTS_TOPIC: `${name}.events`,
-    STREAMREC_KAFKA_DEAD_LETTER_TOPIC: `${name}.dlq`,
-    STREAMREC_KAFKA_ITEM_UPDATES_TOPIC: `${name}.items`,
-    STREAMREC_KAFKA_COMMANDS_TOPIC: `${name}.commands`,
-    STREAMREC_KAFKA_RULES_TOPIC: `${name}.rules`,
-    STREAMREC_KAFKA_DELTAS_TOPIC: `${name}.deltas`,
-    STREAMREC_KAFKA_GROUP_ID: name,
+    ...namespaceEnv(name, s),
     STREAMREC_KAFKA_SESSION_TIMEOUT_MS: '6000',
     STREAMREC_KAFKA_STALL_TIMEOUT_MS: '10000',
-    STREAMREC_CLICKHOUSE_DATABASE: name,
-    STREAMREC_CLICKHOUSE_BATCH_MAX_WAIT_MS: '100',
-    STREAMREC_REDIS_KEY_PREFIX: `${name}:`,
     STREAMREC_METRICS_PORT: String(metricsPort),
     STREAMREC_ENGINE_INSTANCE: name,
     STREAMREC_LOG_LEVEL: 'info',
