@@ -11,6 +11,7 @@ import type { ProfileContext } from '../user-profiles.ts';
 import type { CandidateSource, FeedItem } from '../feed.ts';
 import type { SessionKnn } from '../session-knn.ts';
 import type { Trending } from '../trending.ts';
+import { resized } from '../slot-pool.ts';
 import { F, FEATURE_COUNT, FEATURES, type FeatureName } from './features.ts';
 import { Ranker, type Head, type RankerLoss } from './ranker.ts';
 
@@ -199,6 +200,7 @@ function placeValue(rank: number): number {
 interface Pool {
   readonly items: string[];
   readonly index: Map<string, number>;
+  /** Feature rows; the recommender's scratch buffer, valid until its next pool. */
   x: Float64Array;
 }
 
@@ -208,6 +210,13 @@ interface Pool {
  */
 export class Recommender {
   readonly ranker: Ranker;
+  /**
+   * The feature rows of every pool, reused (only the rows the last pool used are cleared): a fresh
+   * 57 KB array per list was allocated outside the heap and, at a thousand lists a second, made
+   * the external-memory pressure trigger full collections.
+   */
+  private scratch: Float64Array = new Float64Array(256 * FEATURE_COUNT);
+  private scratchRows = 0;
 
   constructor(
     private readonly sources: RecommenderSources,
@@ -431,21 +440,22 @@ export class Recommender {
   /** The candidates of `request` with their feature rows (row-major, FEATURE_COUNT wide), for diagnostics. */
   candidates(request: RecommendRequest): { readonly items: readonly string[]; readonly x: Float64Array } {
     const pool = this.pool(request);
-    return { items: pool.items, x: pool.x.subarray(0, pool.items.length * FEATURE_COUNT) };
+    return { items: pool.items, x: pool.x.slice(0, pool.items.length * FEATURE_COUNT) };
   }
 
   private pool(request: RecommendRequest): Pool {
-    const pool: Pool = { items: [], index: new Map(), x: new Float64Array(256 * FEATURE_COUNT) };
+    this.scratch.fill(0, 0, this.scratchRows * FEATURE_COUNT);
+    const pool: Pool = { items: [], index: new Map(), x: this.scratch };
     const set = (item: string, feature: number, value: number): void => {
       let i = pool.index.get(item);
       if (i === undefined) {
         i = pool.items.length;
         pool.items.push(item);
         pool.index.set(item, i);
+        this.scratchRows = i + 1;
         if ((i + 1) * FEATURE_COUNT > pool.x.length) {
-          const grown = new Float64Array(pool.x.length * 2);
-          grown.set(pool.x);
-          pool.x = grown;
+          pool.x = resized(pool.x, pool.x.length * 2);
+          this.scratch = pool.x;
         }
         pool.x[i * FEATURE_COUNT + F.bias] = 1;
       }

@@ -51,6 +51,30 @@ function pair(covisit: Covisitation, from: string, to: string, times = 1): void 
 const ids = (items: readonly { item_id: string }[]): string[] => items.map((i) => i.item_id);
 
 describe('Recommender', () => {
+  it('builds each pool from nothing: a large pool before leaves no features in the next one (the feature rows are reused)', () => {
+    const fill = (s: ReturnType<typeof setup>): void => {
+      // 300 neighbours of A: more rows than the first feature buffer holds.
+      for (let i = 0; i < 300; i += 1) pair(s.covisit, 'A', `n${i}`, 1 + (i % 7));
+      pair(s.covisit, 'B', 'Y', 3);
+      pair(s.covisit, 'B', 'Z', 1);
+    };
+    const wide = (): ReturnType<typeof setup> => {
+      const base = setup({ covisitNeighbours: 400, poolPerSource: 400 });
+      const covisit = new Covisitation({ neighbours: 400, window: 5, halfLifeMs: NO_DECAY, maxItems: 1000 });
+      const sources = { covisit, knn: base.knn, trending: base.trending, popularity: base.popularity };
+      return { ...sources, recommender: new Recommender(sources, { ...OPTIONS, covisitNeighbours: 400, poolPerSource: 400 }) };
+    };
+    const reused = wide();
+    const fresh = wide();
+    for (const s of [reused, fresh]) fill(s);
+    expect(reused.recommender.candidates(request(['A'])).items.length).toBeGreaterThan(256);
+    const after = reused.recommender.candidates(request(['B']));
+    const alone = fresh.recommender.candidates(request(['B']));
+    expect(after.items).toEqual(alone.items);
+    expect([...after.x]).toEqual([...alone.x]);
+    expect(ids(reused.recommender.recommend(request(['B']), 5))).toEqual(ids(fresh.recommender.recommend(request(['B']), 5)));
+  });
+
   it('leads with co-visitation neighbours of the newest item, ahead of older items and trending', () => {
     const { covisit, trending, recommender } = setup();
     pair(covisit, 'A', 'X', 2);
