@@ -64,16 +64,40 @@ export function srgnnSplit(views: readonly RawView[], options: SplitOptions): Sr
   const splitDay = new Date(Date.parse(`${lastDay}T00:00:00Z`) - options.testDays * DAY_MS).toISOString().slice(0, 10);
   const train = kept.filter((s) => s.date <= splitDay).map((s) => s.items);
   const known = new Set(train.flat());
+  const { test, sessions: testSessions } = testPrefixes(
+    kept.filter((s) => s.date > splitDay).map((s) => s.items),
+    known,
+  );
+  return { train, test, stats: { trainSessions: train.length, testSessions, items: known.size, firstDay: kept[0]?.date ?? '', splitDay, lastDay } };
+}
+
+/**
+ * Every prefix of each test session with the item that followed it (longest first, as SR-GNN writes
+ * them), after dropping the items training never saw; sessions left with fewer than two items give none.
+ */
+function testPrefixes(sessions: readonly (readonly string[])[], known: ReadonlySet<string>): { test: { target: string; prefix: string[] }[]; sessions: number } {
   const test: { target: string; prefix: string[] }[] = [];
-  let testSessions = 0;
-  for (const s of kept) {
-    if (s.date <= splitDay) continue;
-    const items = s.items.filter((item) => known.has(item));
+  let used = 0;
+  for (const session of sessions) {
+    const items = session.filter((item) => known.has(item));
     if (items.length < 2) continue;
-    testSessions += 1;
+    used += 1;
     for (let end = items.length - 1; end >= 1; end -= 1) test.push({ target: items[end] ?? '', prefix: items.slice(0, end) });
   }
-  return { train, test, stats: { trainSessions: train.length, testSessions, items: known.size, firstDay: kept[0]?.date ?? '', splitDay, lastDay } };
+  return { test, sessions: used };
+}
+
+/**
+ * A validation folder from a training set, for choosing defaults without looking at the test prefixes:
+ * the last `share` of the training sessions (in file order, which is time order in the SR-GNN files)
+ * become test prefixes, the rest the training sessions.
+ */
+export function validationSplit(sessions: readonly (readonly string[])[], share: number): Pick<SrgnnSplit, 'train' | 'test'> & { readonly testSessions: number } {
+  if (!(share > 0 && share < 1)) throw new RecError('REC_CONFIG', `the validation share must be between 0 and 1, got ${share}`);
+  const cut = Math.floor(sessions.length * (1 - share));
+  const train = sessions.slice(0, cut);
+  const { test, sessions: testSessions } = testPrefixes(sessions.slice(cut), new Set(train.flat()));
+  return { train, test, testSessions };
 }
 
 /** Reads a CIKM 2016 views file (`session_id;user_id;item_id;timeframe;eventdate`). Malformed rows are skipped. */
@@ -97,11 +121,12 @@ async function writeGzipLines(path: string, lines: Iterable<string>): Promise<vo
   await pipeline(Readable.from(text()), createGzip(), createWriteStream(path));
 }
 
-/** Writes the split as an SR-GNN-format folder the evaluation reads, with the item categories beside it. */
-export async function writeSplit(dir: string, split: SrgnnSplit, categories: ReadonlyMap<string, string>): Promise<void> {
+/** Writes the split as an SR-GNN-format folder the evaluation reads, with the item categories beside it (when there are any). */
+export async function writeSplit(dir: string, split: Pick<SrgnnSplit, 'train' | 'test'>, categories: ReadonlyMap<string, string>): Promise<void> {
   await mkdir(dir, { recursive: true });
   await writeGzipLines(join(dir, 'train_sessions.txt.gz'), split.train.map((items) => items.join(' ')));
   await writeGzipLines(join(dir, 'test_prefixes.tsv.gz'), ['target\tprefix', ...split.test.map((row) => `${row.target}\t${row.prefix.join(' ')}`)]);
+  if (categories.size === 0) return;
   const items = new Set([...split.train.flat(), ...split.test.flatMap((row) => [row.target, ...row.prefix])]);
   const lines = ['itemId;categoryId', ...[...items].filter((item) => categories.has(item)).map((item) => `${item};${categories.get(item) ?? ''}`)];
   await writeGzipLines(join(dir, 'item_categories.csv.gz'), lines);

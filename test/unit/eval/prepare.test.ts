@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { srgnnSplit, writeSplit, type RawView } from '../../../src/eval/prepare.ts';
+import { srgnnSplit, validationSplit, writeSplit, type RawView } from '../../../src/eval/prepare.ts';
 import { readTestPrefixes, readTrainSessions } from '../../../src/eval/srgnn-data.ts';
 
 const view = (session: string, item: string, date: string, order: number): RawView => ({ session, item, date, order });
@@ -53,5 +53,24 @@ describe('srgnnSplit', () => {
 
   it('refuses data with nothing left to split', () => {
     expect(() => srgnnSplit([view('1', 'a', '2016-01-01', 1)], { minItemSupport: 1, testDays: 1 })).toThrow(/nothing to split/);
+  });
+});
+
+describe('validationSplit', () => {
+  it('holds out the last share of the training sessions as SR-GNN test prefixes, without items training never saw', () => {
+    const sessions = [['a', 'b'], ['b', 'c', 'a'], ['c', 'd'], ['a', 'x', 'b', 'c'], ['y', 'z']];
+    const split = validationSplit(sessions, 0.4);
+    expect(split.train).toEqual([['a', 'b'], ['b', 'c', 'a'], ['c', 'd']]);
+    // x is unknown (dropped); y z leaves nothing of two items.
+    expect(split.test).toEqual([
+      { target: 'c', prefix: ['a', 'b'] },
+      { target: 'b', prefix: ['a'] },
+    ]);
+    expect(split.testSessions).toBe(1);
+  });
+
+  it('rejects a share outside (0, 1)', () => {
+    expect(() => validationSplit([['a', 'b']], 0)).toThrow(/between 0 and 1/);
+    expect(() => validationSplit([['a', 'b']], 1)).toThrow(/between 0 and 1/);
   });
 });
