@@ -278,6 +278,7 @@ cmd_up() {
   local t0 n cid="" rc dead cold=0 to_start=() running=()
   t0=$(now)
   mkdir -p "$CLUSTER_DIR"
+  reserve_ports "$((CLIENT_BASE + 1))-$((CLIENT_BASE + 3))" "$((CONTROLLER_BASE + 1))-$((CONTROLLER_BASE + 3))"
   command -v java >/dev/null || die "java (17+) not found"
   for n in "${NODES[@]}"; do
     if node_pid "$n" >/dev/null; then running+=("$n"); else to_start+=("$n"); fi

@@ -7,6 +7,15 @@ die() { printf '[%s] ERROR: %s\n' "$STACK_LOG_NAME" "$*" >&2; exit 1; }
 now() { date +%s.%N; }
 since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
 port_open() { timeout 1 bash -c "exec 3<>/dev/tcp/127.0.0.1/$1" 2>/dev/null; }
+# reserve_ports PORT|FROM-TO... : keeps the kernel from handing these ports to outgoing connections.
+# Our listeners sit inside Linux's ephemeral range (32768-60999), so a client socket that happened to get
+# 39194 made a broker's start fail ("Address already in use"). Needs root; skipped with a note otherwise.
+reserve_ports() {
+  local file=/proc/sys/net/ipv4/ip_local_reserved_ports current
+  [[ -w "$file" ]] || { log "cannot reserve ports $* (not root): a listener may find its port taken by a client"; return 0; }
+  current="$(cat "$file")"
+  printf '%s\n' "${current:+$current,}$(IFS=,; echo "$*")" > "$file" 2>/dev/null || log "could not reserve ports $*"
+}
 
 # alive PID -> 0 while PID runs (a zombie counts as gone: the container's init may reap daemons late)
 alive() { local s; s="$(cat "/proc/$1/stat" 2>/dev/null)" || return 1; s="${s##*) }"; [[ "${s:0:1}" != Z ]]; }

@@ -106,6 +106,7 @@ stop_nodes() { # SHUTDOWN NOSAVE every running node at once; SIGKILL those still
 cmd_up() {
   local t0 n running=() dead=() deadline
   t0=$(now)
+  reserve_ports "$((PORT_BASE + 1))-$((PORT_BASE + 3))" "$((PORT_BASE + 10001))-$((PORT_BASE + 10003))"
   command -v redis-server >/dev/null && command -v redis-cli >/dev/null || die "redis-server / redis-cli not found"
   for n in "${NODES[@]}"; do if node_pid "$n" >/dev/null; then running+=("$n"); else dead+=("$n"); fi; done
   if [[ ${#dead[@]} -eq 0 ]] && cluster_ok; then

@@ -434,6 +434,7 @@ cmd_up() {
   local t0
   t0=$(now)
   mkdir -p "$PID_DIR" "$LOG_DIR"
+  reserve_ports "$KAFKA_PORT" "$KAFKA_CONTROLLER_PORT" "$PROM_PORT"
   redis_up
   clickhouse_up
   clickhouse_users
