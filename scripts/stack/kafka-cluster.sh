@@ -165,7 +165,7 @@ format_nodes() { # format_nodes CLUSTER_ID N... (in parallel)
 
 new_cluster() { # wipe and format all three nodes with a fresh cluster id
   local cid
-  cid="$(head -c16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n')"
+  cid="$(kafka_cluster_id)"
   format_nodes "$cid" "${NODES[@]}"
   echo "$cid" >"$CLUSTER_DIR/cluster.id"
   echo "$KAFKA_VERSION" >"$CLUSTER_DIR/kafka.version"

@@ -7,6 +7,15 @@ die() { printf '[%s] ERROR: %s\n' "$STACK_LOG_NAME" "$*" >&2; exit 1; }
 now() { date +%s.%N; }
 since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
 port_open() { timeout 1 bash -c "exec 3<>/dev/tcp/127.0.0.1/$1" 2>/dev/null; }
+# kafka_cluster_id: a random 16-byte id in URL-safe base64 that does not start with '-' (as Kafka's own
+# Uuid.randomUuid ensures): StorageTool would read "-t -xyz…" as a missing argument (1 format in 64 failed).
+kafka_cluster_id() {
+  local cid
+  while :; do
+    cid="$(head -c16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n')"
+    [[ "$cid" != -* ]] && { printf '%s' "$cid"; return; }
+  done
+}
 # reserve_ports PORT|FROM-TO... : keeps the kernel from handing these ports to outgoing connections.
 # Our listeners sit inside Linux's ephemeral range (32768-60999), so a client socket that happened to get
 # 39194 made a broker's start fail ("Address already in use"). Needs root; skipped with a note otherwise.

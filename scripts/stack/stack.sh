@@ -235,7 +235,7 @@ kafka_format() {
   local t cid
   t=$(now)
   rm -rf "$KAFKA_DATA" && mkdir -p "$KAFKA_DATA"
-  cid="$(head -c16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n')"
+  cid="$(kafka_cluster_id)"
   java -cp "$KAFKA_LIBS/*" -Dlog4j2.configurationFile="$SCRIPT_DIR/log4j2.xml" -Dkafka.logs.dir="$LOG_DIR/kafka" \
     kafka.tools.StorageTool format -t "$cid" -c "$KAFKA_CONF_DIR/server.properties" \
     >"$LOG_DIR/kafka-format.log" 2>&1 </dev/null || { tail_log "$LOG_DIR/kafka-format.log"; die "kafka StorageTool format failed"; }
