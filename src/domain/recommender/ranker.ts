@@ -1,4 +1,5 @@
 import { SharedParameters } from './shared-parameters.ts';
+import { Scratch } from '../scratch.ts';
 import { hash32 } from '../random.ts';
 import { FEATURE_COUNT, FEATURES, PRIOR_WEIGHTS } from './features.ts';
 import { HiddenLayer, type HiddenSnapshot } from './hidden-layer.ts';
@@ -86,6 +87,9 @@ export class Ranker {
   /** Every trainable weight, for sharing the changes with other engine processes. */
   readonly shared: SharedParameters;
   updates = 0;
+  private readonly purchaseScratch = new Scratch();
+  private readonly logitScratch = new Scratch();
+  private readonly gradientScratch = new Scratch(FEATURE_COUNT);
 
   constructor(private readonly options: RankerOptions) {
     const prior = Float64Array.from(FEATURES.map((name) => PRIOR_WEIGHTS[name]));
@@ -118,7 +122,7 @@ export class Ranker {
   /** Final logits of `count` candidates whose features are rows of `x` (row-major, FEATURE_COUNT wide). */
   score(x: Float64Array, count: number, out: Float64Array): void {
     const lambda = this.options.purchaseWeight;
-    const purchase = new Float64Array(count);
+    const purchase = this.purchaseScratch.take(count);
     this.headScores('click', x, count, out);
     if (lambda !== 0) this.headScores('purchase', x, count, purchase);
     for (let i = 0; i < count; i += 1) out[i] = (out[i] ?? 0) + lambda * (purchase[i] ?? 0);
@@ -148,7 +152,7 @@ export class Ranker {
   private learnTopK(head: Head, x: Float64Array, count: number, positive: number): number | null {
     const w = this.weights[head];
     const parts = this.parts[head];
-    const logits = new Float64Array(count);
+    const logits = this.logitScratch.take(count);
     this.headScores(head, x, count, logits);
     const target = logits[positive] ?? 0;
     const others = bestOthers(logits, count, positive, this.options.k);
@@ -159,7 +163,7 @@ export class Ranker {
       [others[0], this.options.firstPlaceWeight],
     ];
     let loss = 0;
-    const gradient = new Float64Array(FEATURE_COUNT);
+    const gradient = this.gradientScratch.take(FEATURE_COUNT);
     for (const [rival, weight] of rivals) {
       if (rival === undefined) continue;
       const hinge = Math.max(0, 1 - (target - (logits[rival] ?? 0)));
@@ -194,14 +198,14 @@ export class Ranker {
   private learnListwise(head: Head, x: Float64Array, count: number, positive: number): number | null {
     const w = this.weights[head];
     const parts = this.parts[head];
-    const logits = new Float64Array(count);
+    const logits = this.logitScratch.take(count);
     this.headScores(head, x, count, logits);
     let max = Number.NEGATIVE_INFINITY;
     for (const z of logits) if (z > max) max = z;
     let total = 0;
     for (let i = 0; i < count; i += 1) total += Math.exp((logits[i] ?? 0) - max);
     const loss = -((logits[positive] ?? 0) - max - Math.log(total));
-    const gradient = new Float64Array(FEATURE_COUNT);
+    const gradient = this.gradientScratch.take(FEATURE_COUNT);
     for (let i = 0; i < count; i += 1) {
       const p = Math.exp((logits[i] ?? 0) - max) / total - (i === positive ? 1 : 0);
       const row = i * FEATURE_COUNT;

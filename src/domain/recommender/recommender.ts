@@ -12,6 +12,7 @@ import type { CandidateSource, FeedItem } from '../feed.ts';
 import type { SessionKnn } from '../session-knn.ts';
 import type { Trending } from '../trending.ts';
 import { resized } from '../slot-pool.ts';
+import { Scratch } from '../scratch.ts';
 import { F, FEATURE_COUNT, FEATURES, type FeatureName } from './features.ts';
 import { Ranker, type Head, type RankerLoss } from './ranker.ts';
 
@@ -217,6 +218,8 @@ export class Recommender {
    */
   private scratch: Float64Array = new Float64Array(256 * FEATURE_COUNT);
   private scratchRows = 0;
+  private readonly logitScratch = new Scratch();
+  private readonly modelScratch = new Scratch();
 
   constructor(
     private readonly sources: RecommenderSources,
@@ -229,7 +232,7 @@ export class Recommender {
   recommend(request: RecommendRequest, n: number): FeedItem[] {
     const pool = this.pool(request);
     const count = pool.items.length;
-    const logits = new Float64Array(count);
+    const logits = this.logitScratch.take(count);
     this.ranker.score(pool.x, count, logits);
     const current = request.sequence.at(-1);
     const catalogue = this.sources.catalogue;
@@ -335,7 +338,7 @@ export class Recommender {
     const positive = pool.index.get(target);
     const count = pool.items.length;
     if (positive === undefined || count < 2) return null;
-    const logits = new Float64Array(count);
+    const logits = this.logitScratch.take(count);
     this.ranker.headScores(head, pool.x, count, logits);
     const z = logits[positive] ?? 0;
     let above = 0;
@@ -374,7 +377,7 @@ export class Recommender {
 
   /** The model's score of every candidate, scaled to [0, 1] within the pool (0 for items it does not know). */
   private modelFeature(model: ItemModel, recent: readonly string[], pool: Pool): void {
-    const scores = new Float64Array(pool.items.length);
+    const scores = this.modelScratch.take(pool.items.length);
     model.scoreItems(recent, pool.items, scores);
     scaledFeature(pool, F.model, scores);
   }
