@@ -120,9 +120,10 @@ describe('fault: scale-out over a consumer group', () => {
     });
     if (killed !== undefined) await startBroker(killed);
     reportFigures(which === 'coordinator' ? 'scale-out-coordinator-kill' : 'scale-out-broker-kill', { single: summary(one), three: summary(three), clusterUpMs, killedBroker: killed, killedAt: new Date(killedAt).toISOString(), sessionsWithOtherEventCount: differingSessions(one, three).length, hr20Difference: Number((three.hr20 - one.hr20).toFixed(2)) });
-    // Measured on this machine: −0.44 to −0.89 points for another broker; −0.52 to −1.39 for the
-    // coordinator's, whose stall also waits for Kafka to elect and load a new coordinator.
-    expectSameAsOne(three, one, which === 'coordinator' ? 2.5 : 1.5);
+    // Measured on this machine: −0.44 to −1.38 points for another broker (−1.38 with two consumers
+    // crashing on the lost leader and restarting); −0.52 to −1.39 for the coordinator's, whose stall also
+    // waits for Kafka to elect and load a new coordinator.
+    expectSameAsOne(three, one, which === 'coordinator' ? 2.5 : 2);
   };
   let clusterStarted = false;
 
