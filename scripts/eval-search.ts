@@ -33,13 +33,17 @@ async function main(): Promise<void> {
     results.push(await evaluateSearchIntent(log, config));
   }
   const out = (line: string): void => void process.stdout.write(`${line}\n`);
-  out('\nHR@20 / MRR@20 (%) of clicks made while a search was active, each against the list served just before it\n');
-  out('| log | slice | clicks | without intent | with intent | ratio |');
-  out('|---|---|---|---|---|---|');
+  out('\nHR@20 / MRR@20 (%) of clicks made while a search was active, each against the list served just before it;');
+  out('reachable: % of those clicks on an item seen in the stream before and not the one the shopper is on (the HR@20 ceiling);');
+  out('ratio ceiling: reachable / HR@20 without intent, the most any intent could gain\n');
+  out('| log | slice | clicks | without intent | with intent | ratio | reachable | ratio ceiling |');
+  out('|---|---|---|---|---|---|---|---|');
   for (const r of results) {
     const name = r.name.split('/').at(-1) ?? r.name;
     for (const slice of ['afterSearch', 'seenQuery', 'unseenKnownTokens', 'unseenUnknown'] as const) {
-      out(`| ${name} | ${slice} | ${r.with[slice].clicks.toLocaleString('en-US')} | ${cell(r.without[slice])} | ${cell(r.with[slice])} | ${ratio(r.with[slice], r.without[slice])} |`);
+      const reachable = r.with[slice].reachable;
+      const ceiling = r.without[slice].hr20 > 0 ? `${(reachable / r.without[slice].hr20).toFixed(2)}×` : 'n/a';
+      out(`| ${name} | ${slice} | ${r.with[slice].clicks.toLocaleString('en-US')} | ${cell(r.without[slice])} | ${cell(r.with[slice])} | ${ratio(r.with[slice], r.without[slice])} | ${reachable.toFixed(2)} | ${ceiling} |`);
     }
   }
   for (const r of results) {

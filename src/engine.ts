@@ -78,10 +78,11 @@ export interface RunningEngine {
 }
 
 /**
- * Characters of delta records joined into one Kafka request. Records are cut at ~256 KiB
- * (DELTA_CHUNK_BYTES) and Kafka refuses a request's record batch over 1 MiB by default: two full ones fit.
+ * Bytes of delta records joined into one Kafka request (a bigger micro-batch is split over requests).
+ * Records are cut at ~256 KiB (DELTA_CHUNK_BYTES); the deltas topic takes batches up to 4 MiB, but a
+ * topic created elsewhere keeps Kafka's 1 MiB default, which two full records still fit.
  */
-const DELTA_REQUEST_CHARS = 512 * 1024;
+const DELTA_REQUEST_BYTES = 512 * 1024;
 
 async function timedWrite<T>(metrics: Metrics, sink: SinkName, fn: () => Promise<T>): Promise<T> {
   const start = performance.now();
@@ -281,8 +282,8 @@ export async function startEngine(config: Config, logger: Logger, hooks: EngineH
       await withRetry('state delta publish', () => timedWrite(metrics, 'deltas', () => publisher.publish(config.kafka.deltasTopic, messages)), policy, logger);
       metrics.stateDeltas('published', messages.length, null);
     },
-    (message) => (typeof message.value === 'string' ? message.value.length : message.value.byteLength),
-    DELTA_REQUEST_CHARS,
+    (message) => (typeof message.value === 'string' ? Buffer.byteLength(message.value) : message.value.byteLength),
+    DELTA_REQUEST_BYTES,
   );
   const deltaPositions = new Map<number, string>();
   const parts: CheckpointParts = {

@@ -99,6 +99,7 @@ export interface CandidatesConfig {
   readonly knnCandidates: number;
   readonly knnMaxSessions: number;
   readonly poolPerSource: number;
+  readonly modelCandidates: number;
   readonly popularityHalfLifeMs: number;
   readonly excludeCurrentItem: boolean;
   readonly rankerLearningRate: number;

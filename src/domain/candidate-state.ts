@@ -141,6 +141,7 @@ export class CandidateState {
       {
         covisitNeighbours: config.covisitNeighbours,
         poolPerSource: config.poolPerSource,
+        modelCandidates: config.modelCandidates,
         purchasedHideMs: config.purchasedHideMs,
         excludeCurrentItem: config.excludeCurrentItem,
         rankerLearningRate: config.rankerLearningRate,

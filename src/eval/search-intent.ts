@@ -11,6 +11,12 @@ export interface ClickScore {
   readonly clicks: number;
   readonly hr20: number;
   readonly mrr20: number;
+  /**
+   * Percent of the clicks any list could have held: on an item the stream had shown in some event
+   * before, and (with `candidates.excludeCurrentItem`) not the item the session was on. A log-only
+   * recommender's HR@20 ceiling.
+   */
+  readonly reachable: number;
 }
 
 /** Clicks made while a search was active, by what was known about its query when the list was served. */
@@ -40,11 +46,12 @@ export interface SearchEvalResult {
 type SliceName = keyof IntentSlices;
 
 class Tally {
-  private readonly sums = new Map<SliceName, { clicks: number; hits: number; rr: number }>();
+  private readonly sums = new Map<SliceName, { clicks: number; hits: number; rr: number; reachable: number }>();
 
-  add(slice: SliceName, rank: number): void {
-    const sum = this.sums.get(slice) ?? { clicks: 0, hits: 0, rr: 0 };
+  add(slice: SliceName, rank: number, reachable: boolean): void {
+    const sum = this.sums.get(slice) ?? { clicks: 0, hits: 0, rr: 0, reachable: 0 };
     sum.clicks += 1;
+    if (reachable) sum.reachable += 1;
     if (rank >= 0 && rank < ONLINE_K) {
       sum.hits += 1;
       sum.rr += 1 / (rank + 1);
@@ -54,9 +61,9 @@ class Tally {
 
   result(): IntentSlices {
     const score = (slice: SliceName): ClickScore => {
-      const sum = this.sums.get(slice) ?? { clicks: 0, hits: 0, rr: 0 };
+      const sum = this.sums.get(slice) ?? { clicks: 0, hits: 0, rr: 0, reachable: 0 };
       const pct = (x: number): number => (sum.clicks === 0 ? 0 : Math.round((10_000 * x) / sum.clicks) / 100);
-      return { clicks: sum.clicks, hr20: pct(sum.hits), mrr20: pct(sum.rr) };
+      return { clicks: sum.clicks, hr20: pct(sum.hits), mrr20: pct(sum.rr), reachable: pct(sum.reachable) };
     };
     return { afterSearch: score('afterSearch'), seenQuery: score('seenQuery'), unseenKnownTokens: score('unseenKnownTokens'), unseenUnknown: score('unseenUnknown') };
   }
@@ -70,6 +77,16 @@ class QueryObserver {
   private readonly active = new Map<string, { text: string; ts: number }>();
   private readonly queries = new Set<string>();
   private readonly tokens = new Set<string>();
+  private readonly items = new Set<string>();
+  private readonly current = new Map<string, string>();
+
+  constructor(private readonly excludeCurrentItem: boolean) {}
+
+  /** Whether any list could hold the click's item (see ClickScore.reachable). */
+  reachable(event: BehaviourEvent): boolean {
+    if (event.item_id === undefined || !this.items.has(event.item_id)) return false;
+    return !(this.excludeCurrentItem && this.current.get(event.session_id) === event.item_id);
+  }
 
   /** The slice of a click, or null when no search is active in its session. */
   sliceOf(event: BehaviourEvent): SliceName | null {
@@ -80,6 +97,10 @@ class QueryObserver {
   }
 
   apply(event: BehaviourEvent): void {
+    if (event.item_id !== undefined) {
+      this.items.add(event.item_id);
+      this.current.set(event.session_id, event.item_id);
+    }
     if (event.type === 'search' && event.query !== undefined) {
       this.active.set(event.session_id, { text: normalizeQuery(event.query), ts: event.ts });
       return;
@@ -98,7 +119,7 @@ async function* records(events: readonly BehaviourEvent[]): AsyncGenerator<Buffe
 /** One replay: every click scored against the list its session was served just before it. */
 async function replay(log: SearchLog, config: Config): Promise<{ slices: IntentSlices; seconds: number; sessions: number; flagged: number }> {
   const tally = new Tally();
-  const observer = new QueryObserver();
+  const observer = new QueryObserver(config.candidates.excludeCurrentItem);
   const sessions = new Set<string>();
   const flagged = new Set<string>();
   const { seconds } = await replayThroughPipeline(records(log.events), config, {
@@ -115,8 +136,9 @@ async function replay(log: SearchLog, config: Config): Promise<{ slices: IntentS
           const slice = observer.sliceOf(event);
           if (slice !== null) {
             const rank = served.indexOf(event.item_id);
-            tally.add('afterSearch', rank);
-            tally.add(slice, rank);
+            const reachable = observer.reachable(event);
+            tally.add('afterSearch', rank, reachable);
+            tally.add(slice, rank, reachable);
           }
         }
         observer.apply(event);

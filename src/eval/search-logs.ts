@@ -1,6 +1,7 @@
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { BehaviourEvent } from '../domain/event.ts';
+import { normalizeQuery } from '../domain/query-intent.ts';
 import { RecError } from '../errors.ts';
 import { parseCsvLine } from './csv.ts';
 import { openLines } from './srgnn-data.ts';
@@ -14,6 +15,18 @@ export interface SearchLog {
 
 const TRIVAGO_SEARCH = new Set(['search for destination', 'search for poi']);
 const TRIVAGO_VIEW = /^(interaction item |search for item$)/;
+
+/**
+ * A trivago city ("Kuching, Malaysia") as a category id (`kuching-malaysia`): the city of a hotel action
+ * is where the hotel is, the closest trivago has to a product category. Empty when nothing is left.
+ */
+export function cityId(city: string): string {
+  // normalizeQuery drops accents and punctuation; what is left outside the id alphabet becomes a dash.
+  return normalizeQuery(city)
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 128);
+}
 
 /** Every `.csv` / `.csv.gz` file in `dir` and its direct subfolders, sorted by path. */
 export function findSearchLogs(dir: string): string[] {
@@ -63,7 +76,7 @@ export async function readSearchLog(path: string): Promise<SearchLog> {
         at = { subset: header.indexOf('subset'), session: col('session'), queryTime: col('query_time'), query: col('query'), clickTime: col('click_time'), sku: col('sku'), category: col('category') };
       } else if (fields.includes('action_type') && fields.includes('reference')) {
         format = 'trivago';
-        at = { session: col('session_id'), user: col('user_id'), timestamp: col('timestamp'), step: col('step'), action: col('action_type'), reference: col('reference') };
+        at = { session: col('session_id'), user: col('user_id'), timestamp: col('timestamp'), step: col('step'), action: col('action_type'), reference: col('reference'), city: col('city') };
       } else {
         throw new RecError('REC_DATA', `${path}: neither a Best Buy search-click log (query_time, sku) nor a trivago session log (action_type, reference)`);
       }
@@ -87,9 +100,11 @@ export async function readSearchLog(path: string): Promise<SearchLog> {
       // Seconds only in the source: the step keeps a session's actions of one second in order.
       const ts = Number(get('timestamp')) * 1000 + Math.min(999, Number(get('step')));
       const base = { event_id: `tv-${n}`, ts, session_id: `tv-${get('session')}`, user_id: get('user') };
+      const city = cityId(get('city'));
+      const inCity = city === '' ? {} : { category_id: city };
       if (TRIVAGO_SEARCH.has(action) && reference !== '') rows.push({ ts, order: 0, event: { ...base, type: 'search', query: reference } });
-      else if (action === 'clickout item' && /^\d+$/.test(reference)) rows.push({ ts, order: 1, event: { ...base, type: 'click', item_id: reference } });
-      else if (TRIVAGO_VIEW.test(action) && /^\d+$/.test(reference)) rows.push({ ts, order: 1, event: { ...base, type: 'view', item_id: reference } });
+      else if (action === 'clickout item' && /^\d+$/.test(reference)) rows.push({ ts, order: 1, event: { ...base, type: 'click', item_id: reference, ...inCity } });
+      else if (TRIVAGO_VIEW.test(action) && /^\d+$/.test(reference)) rows.push({ ts, order: 1, event: { ...base, type: 'view', item_id: reference, ...inCity } });
     }
   }
   if (format === null) throw new RecError('REC_DATA', `${path} is empty`);

@@ -135,13 +135,16 @@ export function searchClusterIndex(
   exclude?: (row: number) => boolean,
 ): { indices: Int32Array; scores: Float32Array } {
   const { dim, clusters, centroids, offsets, members } = index;
-  const centroidScores = new Float32Array(clusters);
+  const centroidScores = grownFloat(scratch.centroids, clusters);
+  scratch.centroids = centroidScores;
   for (let c = 0; c < clusters; c += 1) centroidScores[c] = dotFloat(session, 0, centroids, c * (dim + 1), dim) + (centroids[c * (dim + 1) + dim] ?? 0);
   const best = selectTopK(centroidScores, clusters, Math.min(probes, clusters));
   let count = Math.max(0, table.size - index.covered);
   for (const c of best.indices) count += (offsets[c + 1] ?? 0) - (offsets[c] ?? 0) + (index.appended[c]?.length ?? 0);
-  const rows = new Int32Array(count);
-  const scores = new Float32Array(count);
+  if (scratch.rows.length < count) scratch.rows = new Int32Array(Math.max(count, 2 * scratch.rows.length));
+  const rows = scratch.rows;
+  const scores = grownFloat(scratch.scores, count);
+  scratch.scores = scores;
   let n = 0;
   const { output, bias } = table;
   const add = (row: number): void => {
@@ -156,6 +159,16 @@ export function searchClusterIndex(
   for (let row = index.covered; row < table.size; row += 1) add(row);
   const top = selectTopK(scores, n, k, exclude === undefined ? undefined : (slot) => exclude(rows[slot] ?? 0));
   return { indices: Int32Array.from(top.indices, (slot) => rows[slot] ?? 0), scores: top.scores };
+}
+
+/**
+ * Buffers reused by every search on this thread (one search runs at a time): a query would otherwise
+ * allocate a few KiB of typed arrays, outside V8's heap, twice per list.
+ */
+const scratch = { centroids: new Float32Array(0), rows: new Int32Array(0), scores: new Float32Array(0) };
+
+function grownFloat(buffer: Float32Array<ArrayBuffer>, length: number): Float32Array<ArrayBuffer> {
+  return buffer.length >= length ? buffer : new Float32Array(Math.max(length, 2 * buffer.length));
 }
 
 function computeHalfNorms(centroids: Float32Array, clusters: number, dim: number, out: Float32Array): void {

@@ -27,6 +27,12 @@ export interface Recommendation {
   readonly score: number;
 }
 
+/** The model's answers for one encoded context (`SessionModel.query`). */
+export interface ModelQuery {
+  scoreItems(items: readonly string[], out: Float64Array): void;
+  nearest(k: number): Recommendation[];
+}
+
 /** What a training thread reports after each batch. */
 export interface TrainingProgress {
   readonly counters: TrainerCounters;
@@ -212,9 +218,29 @@ export class SessionModel {
    * cheap where scoring the whole catalogue is not.
    */
   scoreItems(context: readonly string[], items: readonly string[], out: Float64Array): void {
-    const d = this.options.dim;
-    const session = new Float32Array(d);
+    this.scoreItemsOf(this.sessionOf(context), items, out);
+  }
+
+  /**
+   * `scoreItems` and `nearest` for one context from one encoding of it: a candidate pool asks both,
+   * and the encoding is a good part of each.
+   */
+  query(context: readonly string[]): ModelQuery {
+    const session = this.sessionOf(context);
+    return {
+      scoreItems: (items, out) => this.scoreItemsOf(session, items, out),
+      nearest: (k) => this.nearestOf(session, k),
+    };
+  }
+
+  private sessionOf(context: readonly string[]): Float32Array {
+    const session = new Float32Array(this.options.dim);
     this.encode([context], session);
+    return session;
+  }
+
+  private scoreItemsOf(session: Float32Array, items: readonly string[], out: Float64Array): void {
+    const d = this.options.dim;
     const { output, bias } = this.params;
     const decode = HALF;
     for (let i = 0; i < items.length; i += 1) {
@@ -233,9 +259,11 @@ export class SessionModel {
 
   /** Fills `out[j]` with the score of item j for every known item; returns how many were written. */
   scoreAll(context: readonly string[], out: Float32Array): number {
+    return this.scoreAllOf(this.sessionOf(context), out);
+  }
+
+  private scoreAllOf(session: Float32Array, out: Float32Array): number {
     if (out.length < this.vocabulary.size) throw new RangeError(`scoreAll needs room for ${this.vocabulary.size} scores`);
-    const session = new Float32Array(this.options.dim);
-    this.encode([context], session);
     scoreInto(this.outputTable(), session, 0, out);
     return this.vocabulary.size;
   }
@@ -275,8 +303,12 @@ export class SessionModel {
    * any); below `INDEX_MIN_ITEMS` items every item is scored.
    */
   nearest(context: readonly string[], k: number): Recommendation[] {
+    return this.nearestOf(this.sessionOf(context), k);
+  }
+
+  private nearestOf(session: Float32Array, k: number): Recommendation[] {
     const size = this.vocabulary.size;
-    if (size < INDEX_MIN_ITEMS) return this.topK(context, k);
+    if (size < INDEX_MIN_ITEMS) return this.topKOf(session, k);
     const current = this.index;
     const stale = current === null || size > 2 * current.clusters.size || this.version - current.version >= INDEX_REFRESH_VERSIONS;
     // The first index of a table of a few thousand rows is built here (under 0.2 s): waiting for
@@ -288,11 +320,9 @@ export class SessionModel {
     } else {
       if (stale) this.requestIndex(this.indexBuilder);
       // Until the builder answers, the old index serves, with new rows placed in it; before the first one, a full scan.
-      if (current === null) return this.topK(context, k);
+      if (current === null) return this.topKOf(session, k);
       extendClusterIndex(current.clusters, this.outputTable());
     }
-    const session = new Float32Array(this.options.dim);
-    this.encode([context], session);
     const clusters = this.index?.clusters;
     if (clusters === undefined) return [];
     const best = searchClusterIndex(clusters, this.outputTable(), session, k, INDEX_PROBES);
@@ -301,8 +331,12 @@ export class SessionModel {
 
   /** The k best items for a context, best first (partial selection, no full sort). */
   topK(context: readonly string[], k: number, exclude?: (index: number) => boolean): Recommendation[] {
+    return this.topKOf(this.sessionOf(context), k, exclude);
+  }
+
+  private topKOf(session: Float32Array, k: number, exclude?: (index: number) => boolean): Recommendation[] {
     if (this.scratchScores.length < this.vocabulary.size) this.scratchScores = new Float32Array(this.params.maxItems);
-    const size = this.scoreAll(context, this.scratchScores);
+    const size = this.scoreAllOf(session, this.scratchScores);
     const best = selectTopK(this.scratchScores, size, k, exclude);
     return Array.from(best.indices, (index, i) => ({ item: this.vocabulary.item(index), score: best.scores[i] ?? 0 }));
   }

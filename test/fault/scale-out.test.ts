@@ -15,6 +15,8 @@ const summary = (run: RunFigures): Record<string, unknown> => ({
   rows: run.counts.rows,
   final: run.counts.final,
   duplicates: run.counts.duplicates,
+  // Positions above payloads: broken records the replay's producer wrote twice (a broker killed mid-request).
+  deadLetters: { positions: run.counts.deadLetters, payloads: run.counts.deadLetterPayloads },
   hr20: Number(run.hr20.toFixed(2)),
   predictions: run.predictions,
   sessions: run.sessions,
@@ -116,6 +118,7 @@ describe('fault: scale-out over a consumer group', () => {
           await killBroker(killed);
         },
       },
+      producerRetried: true,
       teardown: (stop) => stops.push(stop),
     });
     if (killed !== undefined) await startBroker(killed);

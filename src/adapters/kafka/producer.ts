@@ -3,6 +3,59 @@ import { RecError } from '../../errors.ts';
 import type { EventPublisher, OutgoingMessage } from '../../ports/event-publisher.ts';
 
 /**
+ * Bytes of records per request. kafkajs sends one partition's messages of a send() as one record batch,
+ * and the broker refuses a batch over the topic's max.message.bytes (1 MiB by default): a burst of
+ * dead letters (up to 4 KiB of payload each) or one large micro-batch's state deltas would exceed it.
+ */
+const REQUEST_BYTES = 512 * 1024;
+
+/** Per-record overhead counted on top of key, value and headers (a record's varint fields, generously). */
+const RECORD_OVERHEAD = 32;
+
+/** The bytes `message` adds to a record batch, about. */
+export function recordBytes(message: Pick<Message, 'key' | 'value' | 'headers'>): number {
+  const size = (value: unknown): number => (typeof value === 'string' ? Buffer.byteLength(value) : Buffer.isBuffer(value) ? value.byteLength : 0);
+  let bytes = RECORD_OVERHEAD + size(message.key) + size(message.value);
+  for (const [name, value] of Object.entries(message.headers ?? {})) bytes += size(name) + size(value);
+  return bytes;
+}
+
+/** `messages` in order, cut into runs of at most `limit` bytes (a single larger record goes alone). */
+export function requestSized<T extends Pick<Message, 'key' | 'value' | 'headers'>>(messages: readonly T[], limit: number): T[][] {
+  const out: T[][] = [];
+  let current: T[] = [];
+  let bytes = 0;
+  for (const message of messages) {
+    const size = recordBytes(message);
+    if (current.length > 0 && bytes + size > limit) {
+      out.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(message);
+    bytes += size;
+  }
+  if (current.length > 0) out.push(current);
+  return out;
+}
+
+/** Broker answers about the records themselves, which no retry changes (Kafka protocol error names). */
+const REFUSALS: ReadonlySet<string> = new Set(['MESSAGE_TOO_LARGE', 'RECORD_LIST_TOO_LARGE', 'INVALID_RECORD']);
+
+/**
+ * The Kafka error type when `error` (or an error it wraps, through `cause`) says the broker refused the
+ * records as such; null for anything a retry may fix (leader moves, outages, timeouts).
+ */
+export function refusedRecords(error: unknown): string | null {
+  let current: unknown = error;
+  for (let depth = 0; depth < 8 && typeof current === 'object' && current !== null; depth += 1) {
+    if ('type' in current && typeof current.type === 'string' && REFUSALS.has(current.type)) return current.type;
+    current = 'cause' in current ? current.cause : undefined;
+  }
+  return null;
+}
+
+/**
  * Publishes with acks from all in-sync replicas, in order. Not idempotent at the Kafka level on purpose:
  * kafkajs requires unlimited retries for that, which would hang a caller through an outage; a retried
  * send may duplicate a record, and the sinks deduplicate by event id.
@@ -12,20 +65,27 @@ import type { EventPublisher, OutgoingMessage } from '../../ports/event-publishe
  * Records are placed by the same murmur2 key partitioner kafkajs uses, so keys land where they would.
  */
 export class KafkaPublisher implements EventPublisher {
-  private readonly producer: Producer;
-  private readonly admin: Admin;
+  private producer: Producer;
+  private admin: Admin;
   private readonly partitioner = Partitioners.DefaultPartitioner();
   private readonly topicPartitions = new Map<string, Promise<PartitionMetadata[]>>();
   private connected: Promise<void> | null = null;
 
   /** `metadataMaxAgeMs`: kafka.metadataMaxAgeMs (how soon a send finds a partition's new leader). */
-  constructor(kafka: Kafka, metadataMaxAgeMs = 2000) {
+  constructor(
+    private readonly kafka: Kafka,
+    private readonly metadataMaxAgeMs = 2000,
+  ) {
     this.admin = kafka.admin();
-    this.producer = kafka.producer({
+    this.producer = this.newProducer();
+  }
+
+  private newProducer(): Producer {
+    return this.kafka.producer({
       createPartitioner: Partitioners.DefaultPartitioner,
       maxInFlightRequests: 1,
       allowAutoTopicCreation: false,
-      metadataMaxAge: metadataMaxAgeMs,
+      metadataMaxAge: this.metadataMaxAgeMs,
     });
   }
 
@@ -52,14 +112,18 @@ export class KafkaPublisher implements EventPublisher {
         else list.push(message);
       }
       for (const [partition, list] of byPartition) {
-        await this.producer.send({ topic, acks: -1, compression: CompressionTypes.None, messages: list.map((message) => ({ ...message, partition })) });
+        for (const part of requestSized(list, REQUEST_BYTES)) {
+          await this.producer.send({ topic, acks: -1, compression: CompressionTypes.None, messages: part.map((message) => ({ ...message, partition })) });
+        }
       }
     } catch (cause) {
       // kafkajs may keep sending to a dead partition leader on stale metadata (tulios/kafkajs#950):
       // the next publish starts from fresh connections and metadata.
       this.topicPartitions.delete(topic);
       await this.close().catch(() => undefined);
-      throw new RecError('REC_KAFKA', `cannot publish ${messages.length} messages to ${topic}`, { retriable: true, cause });
+      const refused = refusedRecords(cause);
+      const reason = refused === null ? '' : ` (the broker refuses these records: ${refused}; retrying cannot help)`;
+      throw new RecError('REC_KAFKA', `cannot publish ${messages.length} messages to ${topic}${reason}`, { retriable: refused === null, cause });
     }
   }
 
@@ -73,8 +137,15 @@ export class KafkaPublisher implements EventPublisher {
     return known;
   }
 
+  /**
+   * Disconnects; a later publish connects new clients. Why new ones: kafkajs 2.2.4 clients connected
+   * again right after a disconnect were seen to fail every request ("Closed connection", "write after
+   * end") until the old sockets had ended, so a publish retried at once after a failure failed again.
+   */
   async close(): Promise<void> {
     if (this.connected !== null) await Promise.all([this.producer.disconnect(), this.admin.disconnect()]);
     this.connected = null;
+    this.producer = this.newProducer();
+    this.admin = this.kafka.admin();
   }
 }

@@ -29,6 +29,11 @@ export class HiddenLayer {
   private readonly inputGradient: Float64Array;
   private readonly outputGradient: Float64Array;
   private readonly varying = new Int32Array(FEATURE_COUNT);
+  private readonly constant = new Int32Array(FEATURE_COUNT);
+  /** Non-zero constant columns found by the last `foldColumns`. */
+  private constants = 0;
+  private readonly unitSums: Float64Array;
+  private readonly unitCoefficients: Float64Array;
   private readonly shared: Float64Array;
   private readonly activation: Float64Array;
   /** False while every output weight is zero (the layer adds nothing). */
@@ -50,6 +55,8 @@ export class HiddenLayer {
     this.outputGradient = new Float64Array(units);
     this.activation = new Float64Array(units);
     this.shared = new Float64Array(units);
+    this.unitSums = new Float64Array(units);
+    this.unitCoefficients = new Float64Array(units);
   }
 
   /**
@@ -59,36 +66,61 @@ export class HiddenLayer {
    */
   forwardAll(x: Float64Array, count: number, out: Float64Array): void {
     if (!this.live || count === 0) return;
-    // Locals, not the imported binding or fields, in the loops (see model/half.ts: imports read in hot loops were slow).
-    const features = FEATURE_COUNT;
-    const { units, shared, input, output } = this;
-    const varyingColumns = this.varying;
-    shared.fill(0);
-    let varying = 0;
-    for (let f = 0; f < features; f += 1) {
-      const first = x[f] ?? 0;
-      let constant = true;
-      for (let i = 1; i < count && constant; i += 1) constant = (x[i * features + f] ?? 0) === first;
-      if (!constant) varyingColumns[varying++] = f;
-      else if (first !== 0) for (let h = 0; h < units; h += 1) shared[h] = (shared[h] ?? 0) + (input[f * units + h] ?? 0) * first;
-    }
+    const { units, output } = this;
+    const varying = this.foldColumns(x, count);
     const a = this.activation;
     for (let i = 0; i < count; i += 1) {
-      a.set(shared);
-      const base = i * features;
-      for (let j = 0; j < varying; j += 1) {
-        const f = varyingColumns[j] ?? 0;
-        const v = x[base + f] ?? 0;
-        if (v === 0) continue;
-        const w = f * units;
-        for (let h = 0; h < units; h += 1) a[h] = (a[h] ?? 0) + (input[w + h] ?? 0) * v;
-      }
+      this.preActivate(x, i, varying);
       let z = 0;
       for (let h = 0; h < units; h += 1) {
         const pre = a[h] ?? 0;
         if (pre > 0) z += (output[h] ?? 0) * pre;
       }
       out[i] = (out[i] ?? 0) + z;
+    }
+  }
+
+  /**
+   * Sorts the columns of rows 0..count−1 into varying ones (`varying`, returned: how many) and ones
+   * equal on every row (`constant`, non-zero ones only, `constants` of them), whose part of every
+   * unit's pre-activation goes into `shared` once.
+   */
+  private foldColumns(x: Float64Array, count: number): number {
+    // Locals, not the imported binding or fields, in the loops (see model/half.ts: imports read in hot loops were slow).
+    const features = FEATURE_COUNT;
+    const { units, shared, input } = this;
+    const varyingColumns = this.varying;
+    const constantColumns = this.constant;
+    shared.fill(0);
+    let varying = 0;
+    let constants = 0;
+    for (let f = 0; f < features; f += 1) {
+      const first = x[f] ?? 0;
+      let constant = true;
+      for (let i = 1; i < count && constant; i += 1) constant = (x[i * features + f] ?? 0) === first;
+      if (!constant) varyingColumns[varying++] = f;
+      else if (first !== 0) {
+        constantColumns[constants++] = f;
+        for (let h = 0; h < units; h += 1) shared[h] = (shared[h] ?? 0) + (input[f * units + h] ?? 0) * first;
+      }
+    }
+    this.constants = constants;
+    return varying;
+  }
+
+  /** U·x of row `row` (before the ReLU) into `activation`: `shared` plus the row's varying columns. */
+  private preActivate(x: Float64Array, row: number, varying: number): void {
+    const { units, input } = this;
+    const varyingColumns = this.varying;
+    const a = this.activation;
+    a.set(this.shared);
+    const base = row * FEATURE_COUNT;
+    for (let j = 0; j < varying; j += 1) {
+      const f = varyingColumns[j] ?? 0;
+      const v = x[base + f] ?? 0;
+      if (v === 0) continue;
+      const w = f * units;
+      for (let h = 0; h < units; h += 1) a[h] = (a[h] ?? 0) + (input[w + h] ?? 0) * v;
     }
   }
 
@@ -122,6 +154,59 @@ export class HiddenLayer {
         // Only units active on this row pass gradient back (ReLU).
         if ((this.activation[h] ?? 0) > 0) this.inputGradient[w + h] = (this.inputGradient[w + h] ?? 0) + (this.output[h] ?? 0) * v;
       }
+    }
+  }
+
+  /**
+   * Adds `coefficients[i]` times the gradient of row i's output, for every row 0..count−1, to the
+   * pending step: the listwise step's backward pass over the whole pool. Equal to `accumulate` per row,
+   * but columns equal on every row (the bias and the request features) are folded once per call, as in
+   * `forwardAll`, and their input gradient is added once from the summed unit coefficients.
+   */
+  accumulateAll(x: Float64Array, count: number, coefficients: Float64Array): void {
+    if (count === 0) return;
+    const features = FEATURE_COUNT;
+    const { units, output, inputGradient, outputGradient } = this;
+    const live = this.live;
+    const varyingColumns = this.varying;
+    const constantColumns = this.constant;
+    const varying = this.foldColumns(x, count);
+    const constants = this.constants;
+    const a = this.activation;
+    // Per unit: the summed coefficient·output of the rows where it is active (for the constant columns).
+    const unitSums = this.unitSums;
+    const unitCoefficients = this.unitCoefficients;
+    unitSums.fill(0);
+    for (let i = 0; i < count; i += 1) {
+      const c = coefficients[i] ?? 0;
+      if (c === 0) continue;
+      this.preActivate(x, i, varying);
+      const base = i * features;
+      for (let h = 0; h < units; h += 1) {
+        const pre = a[h] ?? 0;
+        if (pre > 0) {
+          outputGradient[h] = (outputGradient[h] ?? 0) + c * pre;
+          unitCoefficients[h] = c * (output[h] ?? 0);
+        } else {
+          unitCoefficients[h] = 0;
+        }
+      }
+      if (!live) continue;
+      for (let h = 0; h < units; h += 1) unitSums[h] = (unitSums[h] ?? 0) + (unitCoefficients[h] ?? 0);
+      for (let j = 0; j < varying; j += 1) {
+        const f = varyingColumns[j] ?? 0;
+        const v = x[base + f] ?? 0;
+        if (v === 0) continue;
+        const w = f * units;
+        for (let h = 0; h < units; h += 1) inputGradient[w + h] = (inputGradient[w + h] ?? 0) + (unitCoefficients[h] ?? 0) * v;
+      }
+    }
+    if (!live) return;
+    for (let j = 0; j < constants; j += 1) {
+      const f = constantColumns[j] ?? 0;
+      const v = x[f] ?? 0;
+      const w = f * units;
+      for (let h = 0; h < units; h += 1) inputGradient[w + h] = (inputGradient[w + h] ?? 0) + (unitSums[h] ?? 0) * v;
     }
   }
 

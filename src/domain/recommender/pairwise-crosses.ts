@@ -69,6 +69,14 @@ export class PairwiseCrosses {
     }
   }
 
+  /** `accumulate` of every row 0..count−1 with its coefficient. */
+  accumulateAll(x: Float64Array, count: number, coefficients: Float64Array): void {
+    for (let i = 0; i < count; i += 1) {
+      const c = coefficients[i] ?? 0;
+      if (c !== 0) this.accumulate(x, i, c);
+    }
+  }
+
   pendingFinite(): boolean {
     return this.gradient.every(Number.isFinite);
   }

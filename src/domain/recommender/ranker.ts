@@ -28,6 +28,8 @@ interface HeadPart {
   /** Adds the part's output for rows 0..count−1 to `out`. */
   forwardAll(x: Float64Array, count: number, out: Float64Array): void;
   accumulate(x: Float64Array, row: number, coefficient: number): void;
+  /** `accumulate` of rows 0..count−1, each with its coefficient. */
+  accumulateAll(x: Float64Array, count: number, coefficients: Float64Array): void;
   pendingFinite(): boolean;
   step(learningRate: number, apply: boolean): void;
 }
@@ -51,7 +53,12 @@ export interface RankerOptions {
   readonly seed?: number;
   /** Add learned weights for every pair of features (x_i·x_j) to each head's linear score. */
   readonly crosses: boolean;
+  /** Updates over which the hidden layer's and crosses' step grows to the full rate (HIDDEN_WARMUP when absent; 0: full from the start). */
+  readonly hiddenWarmup?: number;
 }
+
+/** See Ranker.partRate. */
+export const HIDDEN_WARMUP = 1000;
 
 /**
  * The best `k` rows other than `skip` by logit, best first, ties in row order (as a stable sort of all
@@ -108,6 +115,19 @@ export class Ranker {
     if (this.hidden !== null) arrays.push(this.hidden.click.input, this.hidden.click.output, this.hidden.purchase.input, this.hidden.purchase.output);
     if (this.crosses !== null) arrays.push(this.crosses.click.weights, this.crosses.purchase.weights);
     this.shared = new SharedParameters(arrays);
+  }
+
+  /**
+   * The step of the non-linear parts: it grows from 0 to the learning rate over the first
+   * `hiddenWarmup` updates. Full steps from the first click made the hidden units' random start decide
+   * the lists of a young engine: on the Best Buy search log (3,363 clicks) HR@20 without search intent
+   * was 37.38, 33.63 or 24.80 by seed, and 43.3-43.4 for every seed with a warm-up of 500 to 20,000
+   * updates. On Diginetica's validation split (model off) 1,000 changed nothing beyond noise (HR@20 /
+   * MRR@20 53.59 / 18.93 against 53.61 / 18.94); 20,000 cost 0.14 points of HR@20.
+   */
+  private partRate(): number {
+    const warmup = this.options.hiddenWarmup ?? HIDDEN_WARMUP;
+    return warmup <= 0 ? this.options.learningRate : this.options.learningRate * Math.min(1, this.updates / warmup);
   }
 
   /** Adds another process's weight change (SharedParameters.apply); false when its shape differs. */
@@ -178,7 +198,7 @@ export class Ranker {
       }
     }
     const finite = Number.isFinite(loss) && gradient.every(Number.isFinite) && parts.every((part) => part.pendingFinite());
-    for (const part of parts) part.step(this.options.learningRate, finite && loss > 0);
+    for (const part of parts) part.step(this.partRate(), finite && loss > 0);
     if (!finite) return null;
     if (loss > 0) {
       const g2 = this.squared[head];
@@ -206,14 +226,17 @@ export class Ranker {
     for (let i = 0; i < count; i += 1) total += Math.exp((logits[i] ?? 0) - max);
     const loss = -((logits[positive] ?? 0) - max - Math.log(total));
     const gradient = this.gradientScratch.take(FEATURE_COUNT);
+    // The logits are not needed any more: their buffer takes each row's coefficient (softmax − target).
+    const coefficients = logits;
     for (let i = 0; i < count; i += 1) {
       const p = Math.exp((logits[i] ?? 0) - max) / total - (i === positive ? 1 : 0);
+      coefficients[i] = p;
       const row = i * FEATURE_COUNT;
       for (let f = 0; f < FEATURE_COUNT; f += 1) gradient[f] = (gradient[f] ?? 0) + p * (x[row + f] ?? 0);
-      for (const part of parts) part.accumulate(x, i, p);
     }
+    for (const part of parts) part.accumulateAll(x, count, coefficients);
     const finite = Number.isFinite(loss) && gradient.every(Number.isFinite) && parts.every((part) => part.pendingFinite());
-    for (const part of parts) part.step(this.options.learningRate, finite);
+    for (const part of parts) part.step(this.partRate(), finite);
     if (!finite) return null;
     const g2 = this.squared[head];
     for (let f = 0; f < FEATURE_COUNT; f += 1) {

@@ -51,6 +51,14 @@ export interface ItemModel {
   scoreItems(contextNewestFirst: readonly string[], items: readonly string[], out: Float64Array): void;
   /** About the k items nearest to the context's session vector, best first (a candidate source). */
   nearest?(contextNewestFirst: readonly string[], k: number): readonly { readonly item: string; readonly score: number }[];
+  /** Both of the above for one context from one encoding of it (a pool asks both); absent: each encodes. */
+  query?(contextNewestFirst: readonly string[]): ItemModelQuery;
+}
+
+/** An `ItemModel`'s answers for one context. */
+export interface ItemModelQuery {
+  scoreItems(items: readonly string[], out: Float64Array): void;
+  nearest?(k: number): readonly { readonly item: string; readonly score: number }[];
 }
 
 export interface RecommenderSources {
@@ -77,8 +85,10 @@ export interface RecommenderSources {
 
 export interface RecommenderOptions {
   readonly covisitNeighbours: number;
-  /** Candidates taken from session-kNN and from the model. */
+  /** Candidates taken from session-kNN (and the catalogue, ratings and search intent). */
   readonly poolPerSource: number;
+  /** The model's nearest items added to the pool (0: the model only scores the pool); `poolPerSource` when absent. */
+  readonly modelCandidates?: number;
   readonly purchasedHideMs: number;
   /** Leave the item being viewed out of its own list (a storefront never needs it). */
   readonly excludeCurrentItem: boolean;
@@ -376,9 +386,9 @@ export class Recommender {
   }
 
   /** The model's score of every candidate, scaled to [0, 1] within the pool (0 for items it does not know). */
-  private modelFeature(model: ItemModel, recent: readonly string[], pool: Pool): void {
+  private modelFeature(model: ItemModelQuery, pool: Pool): void {
     const scores = this.modelScratch.take(pool.items.length);
-    model.scoreItems(recent, pool.items, scores);
+    model.scoreItems(pool.items, scores);
     scaledFeature(pool, F.model, scores);
   }
 
@@ -519,8 +529,9 @@ export class Recommender {
     const queryCategories = intent !== undefined && request.query !== undefined ? this.queryCandidates(intent, request.query, set) : null;
 
     // The model's nearest items join before popularity, so they get every feature the others get.
-    const model = this.sources.model;
-    if (model?.nearest !== undefined && recent.length > 0) for (const entry of model.nearest(recent, size)) set(entry.item, F.model, 0);
+    const model = recent.length === 0 ? undefined : queryOf(this.sources.model, recent);
+    const modelCandidates = this.options.modelCandidates ?? size;
+    if (model?.nearest !== undefined && modelCandidates > 0) for (const entry of model.nearest(modelCandidates)) set(entry.item, F.model, 0);
     const catalogue = this.sources.catalogue;
     if (catalogue !== undefined && catalogue.size > 0 && recent.length > 0) {
       const similar = catalogue.similar(recent, size);
@@ -567,7 +578,7 @@ export class Recommender {
         pool.x[i * FEATURE_COUNT + F.popularity] = Math.log1p(share * POPULARITY_RANGE) / scale;
       }
     }
-    if (model !== undefined && recent.length > 0) this.modelFeature(model, recent, pool);
+    if (model !== undefined) this.modelFeature(model, pool);
     if (profile?.priceBand !== undefined && catalogue !== undefined) this.priceFeature(catalogue, profile.priceBand, pool);
     // The rating model's predicted rating of every candidate for this shopper.
     if (rated) scaledFeature(pool, F.cf, Float64Array.from(pool.items, (item) => ratings.predict(rater, item)));
@@ -591,4 +602,15 @@ export class Recommender {
     }
     return pool;
   }
+}
+
+/** The model's query for `recent`: its own (one encoding) or the two separate calls. */
+function queryOf(model: ItemModel | undefined, recent: readonly string[]): ItemModelQuery | undefined {
+  if (model === undefined) return undefined;
+  if (model.query !== undefined) return model.query(recent);
+  const nearest = model.nearest;
+  return {
+    scoreItems: (items, out) => model.scoreItems(recent, items, out),
+    ...(nearest === undefined ? {} : { nearest: (k: number) => nearest.call(model, recent, k) }),
+  };
 }

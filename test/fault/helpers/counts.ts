@@ -16,6 +16,8 @@ export interface StoredCounts {
   readonly deadLetterRows: number;
   /** Distinct (kafka_partition, kafka_offset) of dead_letters. */
   readonly deadLetters: number;
+  /** Distinct (record_key, payload) of dead_letters: each broken record the replay made is unique. */
+  readonly deadLetterPayloads: number;
 }
 
 /** Counts in the test's database on the real ClickHouse (never through a fault proxy). */
@@ -61,7 +63,8 @@ export class ClickHouseTally {
     const final = await this.number(`SELECT count() AS n FROM ${this.db}.events FINAL`);
     const deadLetterRows = await this.number(`SELECT count() AS n FROM ${this.db}.dead_letters`);
     const deadLetters = await this.number(`SELECT uniqExact(kafka_partition, kafka_offset) AS n FROM ${this.db}.dead_letters`);
-    return { rows, distinct, final, duplicates: rows - distinct, deadLetterRows, deadLetters };
+    const deadLetterPayloads = await this.number(`SELECT uniqExact(record_key, payload) AS n FROM ${this.db}.dead_letters`);
+    return { rows, distinct, final, duplicates: rows - distinct, deadLetterRows, deadLetters, deadLetterPayloads };
   }
 
   /** Kafka positions (partition → offsets) stored in events and dead_letters, each once. */

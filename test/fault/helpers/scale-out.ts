@@ -46,6 +46,8 @@ export interface RunOptions {
   /** Called once this share of the records is stored (e.g. to kill a process or a broker). */
   /** `group`: the engines' consumer group id. */
   readonly midway?: { readonly at: number; readonly act: (engines: readonly EngineChild[], group: string) => Promise<void> };
+  /** The midway act kills a broker while the replay produces (see expectComplete). */
+  readonly producerRetried?: boolean;
   readonly teardown: (stop: () => Promise<void>) => void;
 }
 
@@ -120,7 +122,7 @@ export async function runScaleOut(options: RunOptions): Promise<RunFigures> {
   const produced = (await replay).produced;
   const drainMs = await waitDrained(tally, ns.direct, produced, 300_000, `${options.label} drained`);
   const counts = await tally.counts();
-  expectComplete(counts, produced);
+  expectComplete(counts, produced, { producerRetried: options.producerRetried === true });
 
   const live = engines.filter((engine) => engine.running);
   const scraped = (await Promise.all(live.map((engine) => engine.scrape()))).flatMap((samples) => samples ?? []);

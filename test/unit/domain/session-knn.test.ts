@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { SessionKnn } from '../../../src/domain/session-knn.ts';
+import { bestScored, SessionKnn } from '../../../src/domain/session-knn.ts';
+import { mulberry32 } from '../../../src/domain/random.ts';
 
 const knn = (overrides: Partial<ConstructorParameters<typeof SessionKnn>[0]> = {}): SessionKnn =>
   new SessionKnn({ k: 10, candidates: 100, maxSessions: 100, maxItemsPerSession: 50, ...overrides });
@@ -50,6 +51,22 @@ describe('SessionKnn (V-SKNN)', () => {
     expect(store.recommend(['Y'], 10).map((s) => s.item).sort()).toEqual(['Y', 'Z']);
   });
 
+  it('never scores a forgotten session, even when its key comes back with other items, nor after a checkpoint', () => {
+    const store = knn();
+    session(store, 's1', ['A', 'OLD']);
+    session(store, 's2', ['A', 'KEPT']);
+    expect(store.forget('s1')).toBe(true);
+    expect(store.forget('s1')).toBe(false);
+    session(store, 's1', ['A', 'NEW']);
+    const items = (s: SessionKnn): string[] => s.recommend(['A'], 10).map((entry) => entry.item).sort();
+    expect(items(store)).toEqual(['A', 'KEPT', 'NEW']);
+    const restored = knn();
+    restored.restore(JSON.parse(JSON.stringify(store.snapshot())));
+    expect(items(restored)).toEqual(['A', 'KEPT', 'NEW']);
+    // Each neighbour counts once, however many context items it shares.
+    expect(restored.recommend(['A', 'KEPT'], 10).find((entry) => entry.item === 'KEPT')?.score).toBe(store.recommend(['A', 'KEPT'], 10).find((entry) => entry.item === 'KEPT')?.score);
+  });
+
   it('returns nothing for an empty or unknown context', () => {
     const store = knn();
     session(store, 's1', ['A', 'B']);
@@ -88,5 +105,33 @@ describe('SessionKnn (V-SKNN)', () => {
     expect(store.idf('RARE')).toBeGreaterThan(store.idf('COMMON'));
     expect(store.idf('unknown')).toBe(0);
     expect(ratio('vstan')).toBeGreaterThan(ratio('v-sknn') * 1.2);
+  });
+});
+
+describe('SessionKnn (vstan) best n', () => {
+  it('gives the first n of the full ranking: the items whose IDF it skips could never have made the n best', () => {
+    const random = mulberry32(5);
+    const store = knn({ k: 50, candidates: 500, maxSessions: 2000 });
+    // Skewed item ids, so IDF varies a lot between items.
+    const itemOf = (): string => `i${Math.floor(random() ** 3 * 400)}`;
+    for (let s = 0; s < 600; s += 1) session(store, `s${s}`, Array.from({ length: 2 + Math.floor(random() * 8) }, itemOf));
+    for (let q = 0; q < 40; q += 1) {
+      const context = Array.from({ length: 1 + Math.floor(random() * 4) }, itemOf);
+      const full = store.recommend(context, 100_000, undefined, 'vstan');
+      for (const n of [1, 5, 20]) expect(store.recommend(context, n, undefined, 'vstan')).toEqual(full.slice(0, n));
+    }
+  });
+});
+
+describe('bestScored', () => {
+  it('gives what sorting every item (score, then id) and keeping n gives, ties included', () => {
+    const random = mulberry32(11);
+    for (let round = 0; round < 50; round += 1) {
+      // Scores on a coarse grid, so many tie and the id decides.
+      const scored = Array.from({ length: 1 + Math.floor(random() * 300) }, (_, i) => ({ item: `i${Math.floor(random() * 1e6)}-${i}`, score: Math.floor(random() * 20) / 4 }));
+      const n = Math.floor(random() * 120);
+      const sorted = [...scored].sort((a, b) => b.score - a.score || (a.item < b.item ? -1 : 1)).slice(0, n);
+      expect(bestScored([...scored], n)).toEqual(sorted);
+    }
   });
 });

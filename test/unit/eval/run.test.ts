@@ -118,7 +118,7 @@ describe('runEval', () => {
     expect(open.abuse.targetBestTrendingRank).toBe(1);
     expect(open.abuse.targetBestCategoryRank).toBe(1);
     expect(open.abuse.targetTop10Batches).toBeGreaterThan(clean.abuse.targetTop10Batches);
-  }, 60_000);
+  }, 120_000);
 
   it('fails with a clear error on a folder without the session files', async () => {
     const empty = mkdtempSync(join(tmpdir(), 'eval-empty-'));

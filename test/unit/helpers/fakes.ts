@@ -129,6 +129,7 @@ export const CANDIDATES: CandidatesConfig = {
   knnCandidates: 100,
   knnMaxSessions: 1000,
   poolPerSource: 20,
+  modelCandidates: 20,
   popularityHalfLifeMs: 30 * 24 * 3_600_000,
   excludeCurrentItem: true,
   rankerLearningRate: 0.05,

@@ -41,6 +41,20 @@ describe('SessionModel', () => {
     expect(excluded.every((r) => model.indexOf(r.item) % 2 === 1)).toBe(true);
   });
 
+  it('query: one encoding of a context answers scoreItems and nearest as the separate calls do', () => {
+    const model = trained();
+    const items = ['i1', 'i5', 'never-seen', 'i150'];
+    for (const context of contexts) {
+      const query = model.query(context);
+      const together = new Float64Array(items.length);
+      const apart = new Float64Array(items.length);
+      query.scoreItems(items, together);
+      model.scoreItems(context, items, apart);
+      expect(together).toEqual(apart);
+      expect(query.nearest(10)).toEqual(model.nearest(context, 10));
+    }
+  });
+
   it('topKBatch (typed-array scorer) matches topK', async () => {
     const model = trained();
     const lists = await model.topKBatch(contexts, 5);

@@ -41,7 +41,7 @@ describe('CoalescingSender', () => {
     expect(done).toEqual(['a', 'bc', 'd']);
   });
 
-  it('keeps a request within maxWeight, except for one call that is heavier alone', async () => {
+  it('keeps a request within maxWeight, except for one item that is heavier alone', async () => {
     const manual = manualSend();
     const sender = new CoalescingSender<string>(manual.send, (item) => item.length, 4);
     const all = Promise.all([sender.publish(['x']), sender.publish(['yy', 'yy']), sender.publish(['zzz']), sender.publish(['wwwwww']), sender.publish(['v'])]);
@@ -70,6 +70,49 @@ describe('CoalescingSender', () => {
     expect(manual.requests.at(-1)).toEqual(['d']);
     manual.complete();
     await fourth;
+  });
+
+  it('splits a call heavier than maxWeight over requests and resolves it after the last one', async () => {
+    const manual = manualSend();
+    const sender = new CoalescingSender<string>(manual.send, (item) => item.length, 4);
+    const done: string[] = [];
+    const first = sender.publish(['q']).then(() => done.push('q'));
+    const heavy = sender.publish(['aa', 'bb', 'cc', 'dd', 'e']).then(() => done.push('heavy'));
+    const after = sender.publish(['f']).then(() => done.push('f'));
+    manual.complete();
+    await tick();
+    expect(manual.requests).toEqual([['q'], ['aa', 'bb']]);
+    expect(sender.waiting).toBe(2);
+    manual.complete();
+    await tick();
+    expect(done).toEqual(['q']);
+    expect(manual.requests.at(-1)).toEqual(['cc', 'dd']);
+    manual.complete();
+    await tick();
+    expect(manual.requests.at(-1)).toEqual(['e', 'f']);
+    manual.complete();
+    await Promise.all([first, heavy, after]);
+    expect(done).toEqual(['q', 'heavy', 'f']);
+    expect(manual.requests.flat()).toEqual(['q', 'aa', 'bb', 'cc', 'dd', 'e', 'f']);
+  });
+
+  it('drops the unsent rest of a split call whose request failed, and sends the next call', async () => {
+    const manual = manualSend();
+    const sender = new CoalescingSender<string>(manual.send, (item) => item.length, 2);
+    const first = sender.publish(['q']);
+    const heavy = sender.publish(['aa', 'bb', 'cc']);
+    const after = sender.publish(['f']);
+    manual.complete();
+    await first;
+    await tick();
+    expect(manual.requests.at(-1)).toEqual(['aa']);
+    manual.complete(new Error('too large'));
+    await expect(heavy).rejects.toThrow('too large');
+    await tick();
+    expect(manual.requests.at(-1)).toEqual(['f']);
+    manual.complete();
+    await after;
+    expect(manual.requests.flat()).toEqual(['q', 'aa', 'f']);
   });
 
   it('sends nothing for an empty list', async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { F, FEATURE_COUNT } from '../../../../src/domain/recommender/features.ts';
-import { Ranker, bestOthers, type RankerSnapshot } from '../../../../src/domain/recommender/ranker.ts';
+import { HIDDEN_WARMUP, Ranker, bestOthers, type RankerSnapshot } from '../../../../src/domain/recommender/ranker.ts';
 
 /** Candidate rows with one feature set each: `values[i]` on feature `feature`. */
 function rows(feature: number, values: readonly number[]): Float64Array {
@@ -113,6 +113,20 @@ describe('Ranker with a hidden layer or pairwise crosses', () => {
     expect(start(0)).toEqual(start());
     expect(start(1)).not.toEqual(start(0));
     expect(start(1)).toEqual(start(1));
+  });
+
+  it('lets the hidden layer grow in over its first updates (hiddenWarmup), then steps at the full rate', () => {
+    const outputAfter = (steps: number, hiddenWarmup?: number): number => {
+      const ranker = new Ranker({ ...options, loss: 'listwise', hiddenUnits: 8, crosses: false, ...(hiddenWarmup === undefined ? {} : { hiddenWarmup }) });
+      for (let i = 0; i < steps; i += 1) ranker.learn('click', xorRequest(i % 2 === 0 ? F.trending : F.popularity), 3, 2);
+      return (ranker.snapshot().hidden?.click.output ?? []).reduce((sum, v) => sum + Math.abs(v), 0);
+    };
+    // The very first update takes no hidden step at all; ten take a hundredth-scale step on average.
+    expect(outputAfter(1)).toBe(0);
+    expect(outputAfter(1, 0)).toBeGreaterThan(0);
+    expect(outputAfter(10)).toBeLessThan(outputAfter(10, 0) / 10);
+    // Past the warm-up (HIDDEN_WARMUP updates) the layer has grown in and learns the exclusive-or.
+    expect(outputAfter(3 * HIDDEN_WARMUP)).toBeGreaterThan(outputAfter(10));
   });
 
   it('learns an exclusive-or of two features, which the linear ranker cannot', () => {

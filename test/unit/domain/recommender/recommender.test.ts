@@ -51,6 +51,30 @@ function pair(covisit: Covisitation, from: string, to: string, times = 1): void 
 const ids = (items: readonly { item_id: string }[]): string[] => items.map((i) => i.item_id);
 
 describe('Recommender', () => {
+  it('adds the model\'s nearest items to the pool, as many as modelCandidates (none at 0), and scores every candidate with the model', () => {
+    const asked: number[] = [];
+    const model = {
+      scoreItems: (_context: readonly string[], items: readonly string[], out: Float64Array): void => items.forEach((item, i) => (out[i] = item === 'B' ? 3 : 1)),
+      nearest: (_context: readonly string[], k: number) => {
+        asked.push(k);
+        return Array.from({ length: k }, (_, i) => ({ item: `m${i}`, score: 1 - i / 100 }));
+      },
+    };
+    const poolOf = (modelCandidates: number | undefined): { readonly items: readonly string[]; readonly x: Float64Array } => {
+      const s = setup();
+      pair(s.covisit, 'A', 'B', 2);
+      const options = { ...OPTIONS, ...(modelCandidates === undefined ? {} : { modelCandidates }) };
+      return new Recommender({ ...s, model }, options).candidates(request(['A']));
+    };
+    const pooled = (modelCandidates: number | undefined): readonly string[] => poolOf(modelCandidates).items;
+    expect(pooled(3).filter((item) => item.startsWith('m'))).toEqual(['m0', 'm1', 'm2']);
+    expect(pooled(0).filter((item) => item.startsWith('m'))).toEqual([]);
+    expect(pooled(undefined).filter((item) => item.startsWith('m'))).toHaveLength(OPTIONS.poolPerSource);
+    expect(asked).toEqual([3, OPTIONS.poolPerSource]);
+    const without = poolOf(0);
+    expect(without.x[without.items.indexOf('B') * FEATURE_COUNT + F.model]).toBeGreaterThan(0);
+  });
+
   it('builds each pool from nothing: a large pool before leaves no features in the next one (the feature rows are reused)', () => {
     const fill = (s: ReturnType<typeof setup>): void => {
       // 300 neighbours of A: more rows than the first feature buffer holds.
