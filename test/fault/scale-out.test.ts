@@ -24,6 +24,7 @@ const summary = (run: RunFigures): Record<string, unknown> => ({
   drainMs: run.drainMs,
   staleness: run.staleness,
   consumerRestarts: run.consumerRestarts,
+  pauses: run.pauses,
 });
 
 /**

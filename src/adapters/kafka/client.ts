@@ -1,6 +1,7 @@
 import { Kafka, logLevel, type KafkaConfig as KafkaJsConfig, type SASLOptions } from 'kafkajs';
 import type { KafkaConfig } from '../../config/config.ts';
 import type { Logger } from '../../ports/logger.ts';
+import { installFailover } from './failover.ts';
 
 function sasl(config: KafkaConfig): SASLOptions | undefined {
   if (config.saslMechanism === 'none') return undefined;
@@ -14,8 +15,12 @@ const LEVELS: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
   [logLevel.DEBUG]: 'debug',
 };
 
-/** A kafkajs client whose log lines go to our logger (secrets are never part of them). */
+/**
+ * A kafkajs client whose log lines go to our logger (secrets are never part of them), its consumers
+ * patched to ride out a dead broker (see failover.ts).
+ */
 export function createKafka(config: KafkaConfig, logger: Logger, clientSuffix = ''): Kafka {
+  if (!installFailover()) logger.warn({ component: 'kafkajs' }, 'kafkajs internals differ from 2.2: consumers stop on a dead broker until it is replaced or fenced (see src/adapters/kafka/failover.ts)');
   const saslOptions = sasl(config);
   const options: KafkaJsConfig = {
     clientId: `${config.clientId}${clientSuffix}`,

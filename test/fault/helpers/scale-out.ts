@@ -33,6 +33,45 @@ export interface RunFigures {
   readonly staleness: { readonly p50: number; readonly p99: number; readonly applied: number } | null;
   /** Kafka consumer restarts over the surviving processes, by reason (crash: kafkajs restarted it; stalled: the engine replaced it). */
   readonly consumerRestarts: Readonly<Record<string, number>>;
+  /** How long partitions went without a record received (see `receiptPauses`). */
+  readonly pauses: Pauses;
+}
+
+/** Per partition, the longest time between two consecutive records' receipt, in seconds. */
+export interface Pauses {
+  /** The longest of any partition, and the median partition's longest. */
+  readonly longest: number;
+  readonly median: number;
+  /** Partition-seconds spent in pauses over 2 s (a 300 records/s stream gives each of 12 partitions a record every 40 ms). */
+  readonly over2s: number;
+}
+
+/**
+ * Pauses in the receipt of each partition's records (by offset), from the receipt times stored with
+ * the events: at a steady replay rate, a long one is a partition nobody fetched (a stall, a rebalance).
+ */
+export function receiptPauses(rows: readonly { readonly partition: number; readonly offset: number; readonly received: number }[]): Pauses {
+  const byPartition = new Map<number, { offset: number; received: number }[]>();
+  for (const row of rows) {
+    const list = byPartition.get(row.partition) ?? [];
+    list.push(row);
+    byPartition.set(row.partition, list);
+  }
+  const longest: number[] = [];
+  let over2s = 0;
+  for (const list of byPartition.values()) {
+    list.sort((a, b) => a.offset - b.offset);
+    let most = 0;
+    for (let i = 1; i < list.length; i += 1) {
+      const gap = Math.max(0, (list[i]?.received ?? 0) - (list[i - 1]?.received ?? 0)) / 1000;
+      most = Math.max(most, gap);
+      if (gap > 2) over2s += gap;
+    }
+    longest.push(most);
+  }
+  longest.sort((a, b) => a - b);
+  const round = (x: number): number => Number(x.toFixed(2));
+  return { longest: round(longest.at(-1) ?? 0), median: round(longest[Math.floor(longest.length / 2)] ?? 0), over2s: round(over2s) };
 }
 
 export interface RunOptions {
@@ -138,6 +177,10 @@ export async function runScaleOut(options: RunOptions): Promise<RunFigures> {
   const predictions = Number(evaluation?.predictions ?? 0);
   const hr20 = predictions === 0 ? 0 : (100 * Number(evaluation?.hits ?? 0)) / predictions;
 
+  // A record received twice (redone after a rebalance) counts at its earliest receipt still stored (a merge keeps the latest).
+  const receipts = await tally.rows<{ p: number; o: string; r: string }>(`SELECT kafka_partition AS p, toString(kafka_offset) AS o, toString(min(ingested_ms)) AS r FROM ${db}.events GROUP BY p, o`);
+  const pauses = receiptPauses(receipts.map((row) => ({ partition: Number(row.p), offset: Number(row.o), received: Number(row.r) })));
+
   const lastStored = await tally.rows<{ s: string; last: string }>(`SELECT session_id AS s, toString(max(ts)) AS last FROM ${db}.events FINAL GROUP BY session_id`);
   const eventCounts = new Map<string, number>();
   let sessionsUpToDate = 0;
@@ -152,7 +195,7 @@ export async function runScaleOut(options: RunOptions): Promise<RunFigures> {
       if (eventCount !== null) eventCounts.set(row.s, Number(eventCount));
     });
   }
-  return { processes: options.processes, produced, counts, hr20, predictions, sessions: lastStored.length, sessionsUpToDate, eventCounts, drainMs, staleness, consumerRestarts };
+  return { processes: options.processes, produced, counts, hr20, predictions, sessions: lastStored.length, sessionsUpToDate, eventCounts, drainMs, staleness, consumerRestarts, pauses };
 }
 
 /** Sessions whose Redis event_count differs between two runs over the same events. */
