@@ -8,54 +8,37 @@ import { createRequire } from 'node:module';
  *   the fetch manager stops all fetchers, and the consumer retries until the metadata no longer names the
  *   dead broker. Nothing is processed meanwhile, and no heartbeat is sent (kafkajs sends them between
  *   batches), so the group loses its members too.
- * - Heartbeats (and offset commits) go to the group coordinator found at the last join; when that broker
- *   dies, every heartbeat fails until the member rejoins, which with a dead coordinator means a whole
- *   session timeout and a rebalance of the group.
+ * - Heartbeats go to the group coordinator found at the last join, between batches; when that broker
+ *   dies, each failed heartbeat fails the fetch loop as well, so nothing is consumed until the member
+ *   rejoins.
  *
- * The Java client keeps fetching the partitions whose leaders live and looks the coordinator up again.
- * This does the same, in kafkajs's own consumer group (its internals, checked before they are patched):
- * a fetch that cannot reach its broker returns no batches for a moment (the partitions of that broker
- * wait for their new leaders, found at the next metadata refresh) while the other brokers' fetches go
- * on; a heartbeat that cannot reach the coordinator is skipped (no heartbeat event, so the engine's stall
- * watch still sees the silence) and the coordinator is looked up in the background; once Kafka has moved
- * it, heartbeats and commits go to the new one, and the member keeps its partitions without a rebalance.
- * With a single broker nothing is left to fetch from, and kafkajs's own restart stays in charge.
+ * The Java client keeps fetching the partitions whose leaders live. This does the same, in kafkajs's
+ * own consumer group (its internals, checked before they are patched): a fetch that cannot reach its
+ * broker returns no batches for a moment (the partitions of that broker wait for their new leaders,
+ * found at the next metadata refresh) while the other brokers' fetches go on; a heartbeat that cannot
+ * reach the coordinator is skipped, so consuming goes on while the engine's stall watch, which sees no
+ * heartbeat, replaces the member after kafka.sessionTimeoutMs (the new member finds the new coordinator).
+ * Looking the coordinator up again without a rejoin was tried: Kafka 4's new coordinator answered
+ * NOT_COORDINATOR for a while and kafkajs rejoined anyway. With a single broker nothing is left to fetch
+ * from, and kafkajs's own restart stays in charge.
  */
 
 /** Pause of a fetcher whose broker is down before it asks again (the metadata is refreshed meanwhile). */
 const DOWN_BROKER_PAUSE_MS = 300;
-/** Pause between coordinator lookups, and how long to keep looking before leaving it to a rejoin. */
-const LOOKUP_PAUSE_MS = 250;
-const LOOKUP_LIMIT_MS = 60_000;
 /** A metadata refresh after a failed fetch is waited for at most this long (kafkajs retries it inside). */
 const REFRESH_WAIT_MS = 1000;
 
 /** Errors that say a broker could not be reached, as opposed to an answer it gave. */
 const CONNECTION_ERRORS = new Set(['KafkaJSConnectionError', 'KafkaJSConnectionClosedError', 'KafkaJSRequestTimeoutError']);
-/** Coordinator answers during a move: the heartbeat is skipped, not failed (the lookup finds where it went). */
-const COORDINATOR_MOVING = new Set(['COORDINATOR_LOAD_IN_PROGRESS', 'GROUP_LOAD_IN_PROGRESS', 'COORDINATOR_NOT_AVAILABLE', 'GROUP_COORDINATOR_NOT_AVAILABLE']);
-
-/** The broker handle kafkajs keeps for a node. */
-export interface BrokerHandle {
-  readonly nodeId?: number;
-}
 
 interface GroupLogger {
   warn(message: string, extra?: Record<string, unknown>): void;
-  info(message: string, extra?: Record<string, unknown>): void;
 }
 
 /** What the patch reads and writes of a kafkajs ConsumerGroup. */
 export interface GroupInternals {
-  readonly groupId: string;
-  coordinator: BrokerHandle | null;
-  offsetManager: { coordinator: BrokerHandle } | null;
   readonly logger: GroupLogger;
-  readonly cluster: {
-    findGroupCoordinatorMetadata(request: { groupId: string }): Promise<{ coordinator: { nodeId: number } }>;
-    findBroker(request: { nodeId: number }): Promise<BrokerHandle>;
-    refreshMetadata(): Promise<void>;
-  };
+  readonly cluster: { refreshMetadata(): Promise<void> };
   getNodeIds(): number[];
 }
 
@@ -92,47 +75,17 @@ export function fetchPastDownBrokers(original: GroupFetch, pauseMs = DOWN_BROKER
   };
 }
 
-const lookups = new WeakSet<GroupInternals>();
-
 /**
- * Looks the group's coordinator up until Kafka names another node than `gone`, then sends heartbeats and
- * commits there. One lookup per group at a time; given up after `limitMs` (the member rejoins by then).
+ * A heartbeat that skips an unreachable coordinator instead of failing the fetch loop: the partitions
+ * go on being consumed, and no heartbeat event is emitted, so the engine's stall watch still sees the
+ * silence and replaces the member (finding the new coordinator) after kafka.sessionTimeoutMs.
  */
-export async function relocateCoordinator(group: GroupInternals, gone: number | undefined, pauseMs = LOOKUP_PAUSE_MS, limitMs = LOOKUP_LIMIT_MS): Promise<boolean> {
-  if (lookups.has(group)) return false;
-  lookups.add(group);
-  try {
-    const deadline = Date.now() + limitMs;
-    while (Date.now() < deadline) {
-      try {
-        const { coordinator } = await group.cluster.findGroupCoordinatorMetadata({ groupId: group.groupId });
-        if (coordinator.nodeId !== gone) {
-          const broker = await group.cluster.findBroker({ nodeId: coordinator.nodeId });
-          group.coordinator = broker;
-          if (group.offsetManager !== null) group.offsetManager.coordinator = broker;
-          group.logger.info('Group coordinator moved: heartbeats and commits follow it', { groupId: group.groupId, from: gone, to: coordinator.nodeId });
-          return true;
-        }
-      } catch {
-        // A lookup during the move may fail; the next one is a pause away.
-      }
-      await sleep(pauseMs);
-    }
-    return false;
-  } finally {
-    lookups.delete(group);
-  }
-}
-
-/** A heartbeat that skips an unreachable (or moving) coordinator and finds the new one. */
-export function heartbeatPastDownCoordinator(original: GroupHeartbeat, relocate = relocateCoordinator): GroupHeartbeat {
+export function heartbeatPastDownCoordinator(original: GroupHeartbeat): GroupHeartbeat {
   return async function heartbeat(this: GroupInternals, request: { interval: number }): Promise<void> {
     try {
       await original.call(this, request);
     } catch (error) {
-      const moving = errorNames(error).some((name) => COORDINATOR_MOVING.has(name));
-      if (!moving && !isConnectionFailure(error)) throw error;
-      void relocate(this, this.coordinator?.nodeId);
+      if (!isConnectionFailure(error)) throw error;
     }
   };
 }

@@ -1,27 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import { fetchPastDownBrokers, heartbeatPastDownCoordinator, installFailover, isConnectionFailure, relocateCoordinator, type BrokerHandle, type GroupInternals } from '../../../../src/adapters/kafka/failover.ts';
+import { fetchPastDownBrokers, heartbeatPastDownCoordinator, installFailover, isConnectionFailure, type GroupInternals } from '../../../../src/adapters/kafka/failover.ts';
 
 /** kafkajs errors as the client raises them: the class in `name`, a broker's error in `type`. */
 const named = (name: string, extra: Record<string, unknown> = {}): Error => Object.assign(new Error(name), { name, ...extra });
 const refused = (): Error => named('KafkaJSConnectionError', { code: 'ECONNREFUSED' });
 
-/** A stand-in for kafkajs's consumer group: `nodes` brokers, the coordinator lookups answer in order. */
-function group(nodes: number[], lookups: (number | Error)[] = []): GroupInternals & { warnings: string[]; refreshes: number } {
+/** A stand-in for kafkajs's consumer group with `nodes` brokers. */
+function group(nodes: number[]): GroupInternals & { warnings: string[]; refreshes: number } {
   const warnings: string[] = [];
   const state = {
-    groupId: 'g',
-    coordinator: { nodeId: 1 } as BrokerHandle | null,
-    offsetManager: { coordinator: { nodeId: 1 } as BrokerHandle },
     warnings,
     refreshes: 0,
-    logger: { warn: (message: string) => void warnings.push(message), info: () => undefined },
+    logger: { warn: (message: string) => void warnings.push(message) },
     cluster: {
-      findGroupCoordinatorMetadata: async () => {
-        const next = lookups.length > 1 ? lookups.shift() : lookups[0];
-        if (next === undefined || next instanceof Error) throw next ?? new Error('no answer');
-        return { coordinator: { nodeId: next } };
-      },
-      findBroker: async ({ nodeId }: { nodeId: number }) => ({ nodeId }),
       refreshMetadata: async () => {
         state.refreshes += 1;
       },
@@ -57,37 +48,15 @@ describe('fetchPastDownBrokers', () => {
   });
 });
 
-describe('relocateCoordinator', () => {
-  it('waits until Kafka names another coordinator, then points heartbeats and commits there', async () => {
-    const g = group([1, 2, 3], [1, new Error('COORDINATOR_NOT_AVAILABLE'), 1, 2]);
-    await expect(relocateCoordinator(g, 1, 1, 5000)).resolves.toBe(true);
-    expect(g.coordinator?.nodeId).toBe(2);
-    expect(g.offsetManager?.coordinator.nodeId).toBe(2);
-  });
-
-  it('runs once per group at a time and gives up at its limit', async () => {
-    const g = group([1, 2, 3], [1]);
-    const first = relocateCoordinator(g, 1, 1, 50);
-    await expect(relocateCoordinator(g, 1, 1, 50)).resolves.toBe(false);
-    await expect(first).resolves.toBe(false);
-    expect(g.coordinator?.nodeId).toBe(1);
-  });
-});
-
 describe('heartbeatPastDownCoordinator', () => {
-  it('skips a heartbeat the coordinator cannot take and starts a lookup; other errors go to kafkajs', async () => {
-    const asked: (number | undefined)[] = [];
-    const relocate = async (_group: GroupInternals, gone: number | undefined): Promise<boolean> => {
-      asked.push(gone);
-      return true;
-    };
+  it('skips a heartbeat the coordinator cannot take; what the coordinator answers goes to kafkajs', async () => {
     const g = group([1, 2, 3]);
-    await expect(heartbeatPastDownCoordinator(async () => Promise.reject(refused()), relocate).call(g, { interval: 1000 })).resolves.toBeUndefined();
-    await expect(heartbeatPastDownCoordinator(async () => Promise.reject(named('KafkaJSProtocolError', { type: 'COORDINATOR_LOAD_IN_PROGRESS' })), relocate).call(g, { interval: 1000 })).resolves.toBeUndefined();
-    expect(asked).toEqual([1, 1]);
+    await expect(heartbeatPastDownCoordinator(async () => Promise.reject(refused())).call(g, { interval: 1000 })).resolves.toBeUndefined();
     // A rebalance is kafkajs's to handle (it rejoins).
-    await expect(heartbeatPastDownCoordinator(async () => Promise.reject(named('KafkaJSProtocolError', { type: 'REBALANCE_IN_PROGRESS' })), relocate).call(g, { interval: 1000 })).rejects.toThrow();
-    expect(asked).toHaveLength(2);
+    await expect(heartbeatPastDownCoordinator(async () => Promise.reject(named('KafkaJSProtocolError', { type: 'REBALANCE_IN_PROGRESS' }))).call(g, { interval: 1000 })).rejects.toThrow();
+    let sent = 0;
+    await heartbeatPastDownCoordinator(async () => void (sent += 1)).call(g, { interval: 1000 });
+    expect(sent).toBe(1);
   });
 });
 
