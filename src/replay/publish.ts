@@ -16,13 +16,6 @@ export interface PublishOptions {
   readonly sleep?: (ms: number) => Promise<void>;
   /** Tries per batch when the broker fails with a retriable error (a broker restarting, a leader moving); default 8. */
   readonly attempts?: number;
-  /**
-   * Batches sent before the earlier ones are acknowledged (default 1). Above 1, a partition whose leader
-   * is down holds up only its own records (the publisher keeps each partition's order), as a live
-   * collector would; new batches wait while one is being retried, but those already sent may land
-   * before the retried one.
-   */
-  readonly inFlight?: number;
 }
 
 export interface PublishProgress {
@@ -69,69 +62,36 @@ export async function publishRecords(
   let interrupted = false;
   let batch: ReplayRecord[] = [];
 
-  const window = Math.max(1, Math.floor(options.inFlight ?? 1));
-  const pending = new Set<Promise<void>>();
-  let scheduled = 0;
-  let retrying: Promise<void> | null = null;
-  /** The first batch that failed for good: nothing more is sent, and the call rejects with its error. */
-  const failures: unknown[] = [];
-
-  const send = async (sent: ReplayRecord[]): Promise<void> => {
-    const messages = sent.map(toMessage);
-    const attempts = options.attempts ?? DEFAULT_ATTEMPTS;
-    const retried: { resolve?: () => void } = {};
-    try {
-      for (let attempt = 1; ; attempt += 1) {
-        try {
-          await publisher.publish(options.topic, messages);
-          break;
-        } catch (error) {
-          // A retried batch may be stored twice; the engine stores each event id once (FINAL).
-          if (attempt >= attempts || !(error instanceof RecError && error.retriable)) throw error;
-          if (retried.resolve === undefined) retrying = new Promise<void>((resolve) => (retried.resolve = resolve));
-          await sleep(Math.min(RETRY_MAX_MS, RETRY_FIRST_MS * 2 ** (attempt - 1)));
-        }
-      }
-    } finally {
-      retried.resolve?.();
+  const flush = async (): Promise<void> => {
+    if (batch.length === 0) return;
+    if (options.rate > 0) {
+      const due = start + ((valid + invalid + batch.length) * 1000) / options.rate;
+      const wait = due - clock();
+      if (wait > 0) await sleep(wait);
     }
-    for (const record of sent) {
+    const messages = batch.map(toMessage);
+    const attempts = options.attempts ?? DEFAULT_ATTEMPTS;
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        await publisher.publish(options.topic, messages);
+        break;
+      } catch (error) {
+        // A retried batch may be stored twice; the engine stores each event id once (FINAL).
+        if (attempt >= attempts || !(error instanceof RecError && error.retriable)) throw error;
+        await sleep(Math.min(RETRY_MAX_MS, RETRY_FIRST_MS * 2 ** (attempt - 1)));
+      }
+    }
+    for (const record of batch) {
       if (record.kind === 'raw') {
         invalid += 1;
         continue;
       }
       valid += 1;
-      if (firstTs === null || record.event.ts < firstTs) firstTs = record.event.ts;
-      if (lastTs === null || record.event.ts > lastTs) lastTs = record.event.ts;
+      firstTs ??= record.event.ts;
+      lastTs = record.event.ts;
     }
-    options.onBatch?.({ valid, invalid, elapsedMs: clock() - start });
-  };
-
-  const flush = async (): Promise<void> => {
-    if (batch.length === 0) return;
-    const sent = batch;
     batch = [];
-    scheduled += sent.length;
-    if (options.rate > 0) {
-      const due = start + (scheduled * 1000) / options.rate;
-      const wait = due - clock();
-      if (wait > 0) await sleep(wait);
-    }
-    while (pending.size >= window || retrying !== null) {
-      if (retrying !== null) {
-        await retrying;
-        retrying = null;
-      } else await Promise.race(pending);
-    }
-    if (failures.length > 0) throw failures[0];
-    const running: Promise<void> = send(sent).then(
-      () => undefined,
-      (error: unknown) => void failures.push(error),
-    );
-    pending.add(running);
-    void running.then(() => pending.delete(running));
-    if (window === 1) await running;
-    if (failures.length > 0) throw failures[0];
+    options.onBatch?.({ valid, invalid, elapsedMs: clock() - start });
   };
 
   for (const record of records) {
@@ -146,7 +106,5 @@ export async function publishRecords(
     if (options.signal?.aborted === true && batch.length > 0) interrupted = true;
     else await flush();
   }
-  await Promise.all(pending);
-  if (failures.length > 0) throw failures[0];
   return { valid, invalid, elapsedMs: clock() - start, interrupted, firstTs, lastTs };
 }

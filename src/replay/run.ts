@@ -23,8 +23,6 @@ export interface ReplayOptions {
   readonly rate?: number;
   /** Records per produce call; default 500. */
   readonly batchSize?: number;
-  /** Produce calls in flight at once (publishRecords' inFlight); default 1. */
-  readonly inFlight?: number;
   /** One broken record after every N valid ones; 0 (default) = none. */
   readonly invalidEvery?: number;
   /** Move all timestamps so the newest is just before now; default true. */
@@ -133,7 +131,6 @@ export async function runReplay(options: ReplayOptions): Promise<ReplaySummary> 
       topic,
       batchSize: options.batchSize ?? 500,
       rate: options.rate ?? 0,
-      ...(options.inFlight === undefined ? {} : { inFlight: options.inFlight }),
       ...(options.signal === undefined ? {} : { signal: options.signal }),
       ...(onProgress === undefined
         ? {}

@@ -63,16 +63,12 @@ export function refusedRecords(error: unknown): string | null {
  * Each request carries one partition: kafkajs 2.2.4 was seen to drop records of a multi-partition
  * send() silently when a partition leader moved mid-request (a broker died), acknowledging the rest.
  * Records are placed by the same murmur2 key partitioner kafkajs uses, so keys land where they would.
- * The partitions of a call are sent side by side, and calls made while earlier ones are pending keep
- * each partition's order, so a caller may keep several calls in flight (see the replay's `inFlight`).
  */
 export class KafkaPublisher implements EventPublisher {
   private producer: Producer;
   private admin: Admin;
   private readonly partitioner = Partitioners.DefaultPartitioner();
   private readonly topicPartitions = new Map<string, Promise<PartitionMetadata[]>>();
-  /** Per topic and partition, the last send queued (settled or not): see `inLane`. */
-  private readonly lanes = new Map<string, Promise<void>>();
   private connected: Promise<void> | null = null;
 
   /** `metadataMaxAgeMs`: kafka.metadataMaxAgeMs (how soon a send finds a partition's new leader). */
@@ -105,63 +101,30 @@ export class KafkaPublisher implements EventPublisher {
   async publish(topic: string, messages: readonly OutgoingMessage[]): Promise<void> {
     if (messages.length === 0) return;
     await this.connect();
-    let partitionMetadata: PartitionMetadata[];
     try {
-      partitionMetadata = await this.partitionsOf(topic);
+      const partitionMetadata = await this.partitionsOf(topic);
+      const byPartition = new Map<number, Message[]>();
+      for (const m of messages) {
+        const message: Message = { key: m.key, value: m.value, ...(m.headers === undefined ? {} : { headers: { ...m.headers } }) };
+        const partition = this.partitioner({ topic, partitionMetadata, message });
+        const list = byPartition.get(partition);
+        if (list === undefined) byPartition.set(partition, [message]);
+        else list.push(message);
+      }
+      for (const [partition, list] of byPartition) {
+        for (const part of requestSized(list, REQUEST_BYTES)) {
+          await this.producer.send({ topic, acks: -1, compression: CompressionTypes.None, messages: part.map((message) => ({ ...message, partition })) });
+        }
+      }
     } catch (cause) {
-      throw await this.failed(topic, messages.length, cause);
-    }
-    const byPartition = new Map<number, Message[]>();
-    for (const m of messages) {
-      const message: Message = { key: m.key, value: m.value, ...(m.headers === undefined ? {} : { headers: { ...m.headers } }) };
-      const partition = this.partitioner({ topic, partitionMetadata, message });
-      const list = byPartition.get(partition);
-      if (list === undefined) byPartition.set(partition, [message]);
-      else list.push(message);
-    }
-    // Partitions are written side by side, so one whose leader is down holds up only its own records.
-    const results = await Promise.allSettled([...byPartition].map(([partition, list]) => this.inLane(topic, partition, () => this.sendPartition(topic, partition, list))));
-    for (const result of results) if (result.status === 'rejected') throw await this.failed(topic, messages.length, result.reason);
-  }
-
-  /**
-   * Runs `send` after every earlier send to the same partition has settled: concurrent publish calls
-   * keep each partition's order (a key's records stay in the order they were published).
-   */
-  private inLane(topic: string, partition: number, send: () => Promise<void>): Promise<void> {
-    const key = `${topic}\u0000${partition}`;
-    const run = (this.lanes.get(key) ?? Promise.resolve()).then(send);
-    const tail = run.then(
-      () => undefined,
-      () => undefined,
-    );
-    this.lanes.set(key, tail);
-    void tail.then(() => {
-      if (this.lanes.get(key) === tail) this.lanes.delete(key);
-    });
-    return run;
-  }
-
-  private async sendPartition(topic: string, partition: number, list: readonly Message[]): Promise<void> {
-    const producer = this.producer;
-    for (const part of requestSized(list, REQUEST_BYTES)) {
-      await producer.send({ topic, acks: -1, compression: CompressionTypes.None, messages: part.map((message) => ({ ...message, partition })) });
-    }
-  }
-
-  /** The error of a failed publish, after starting over with fresh clients when a retry may help. */
-  private async failed(topic: string, count: number, cause: unknown): Promise<RecError> {
-    if (cause instanceof RecError) return cause;
-    const refused = refusedRecords(cause);
-    if (refused === null) {
       // kafkajs may keep sending to a dead partition leader on stale metadata (tulios/kafkajs#950):
       // the next publish starts from fresh connections and metadata.
-      // Sends still in flight on the old clients finish there; they are disconnected once those settle.
       this.topicPartitions.delete(topic);
-      this.retire();
+      await this.close().catch(() => undefined);
+      const refused = refusedRecords(cause);
+      const reason = refused === null ? '' : ` (the broker refuses these records: ${refused}; retrying cannot help)`;
+      throw new RecError('REC_KAFKA', `cannot publish ${messages.length} messages to ${topic}${reason}`, { retriable: refused === null, cause });
     }
-    const reason = refused === null ? '' : ` (the broker refuses these records: ${refused}; retrying cannot help)`;
-    return new RecError('REC_KAFKA', `cannot publish ${count} messages to ${topic}${reason}`, { retriable: refused === null, cause });
   }
 
   /** The topic's partitions (looked up once; again after a failed publish, in case partitions were added). */
@@ -172,18 +135,6 @@ export class KafkaPublisher implements EventPublisher {
       this.topicPartitions.set(topic, known);
     }
     return known;
-  }
-
-  /** Swaps in new clients for later sends and disconnects the current ones when their sends settled. */
-  private retire(): void {
-    const producer = this.producer;
-    const admin = this.admin;
-    const wasConnected = this.connected !== null;
-    this.connected = null;
-    this.producer = this.newProducer();
-    this.admin = this.kafka.admin();
-    if (!wasConnected) return;
-    void Promise.all(this.lanes.values()).then(() => Promise.all([producer.disconnect(), admin.disconnect()]).catch(() => undefined));
   }
 
   /**

@@ -14,8 +14,6 @@ import { expectComplete, replayDiginetica, sleep, waitDrained, type Produced } f
 
 /** Sessions open at once in the replayed stream: at 300 events/s each gets a step every ~2 s. */
 const CONCURRENT_SESSIONS = 600;
-/** Produce calls in flight: 16 batches of 500 records at 300 records/s cover an outage of ~25 s. */
-const REPLAY_IN_FLIGHT = 16;
 
 /** What one run over the replay measured. */
 export interface RunFigures {
@@ -153,10 +151,7 @@ export async function runScaleOut(options: RunOptions): Promise<RunFigures> {
   // Let the group settle on its members before the stream starts (a rebalance during it is also fine).
   await sleep(options.processes > 1 ? 8000 : 1000);
 
-  // Several produce calls in flight, as a live collector has: a dead partition leader holds up only
-  // its partitions' records, and the others keep arriving in time (the publisher keeps each
-  // partition's order).
-  const replay = replayDiginetica(ns.direct, { limit: options.events, invalidEvery: 200, rate: options.rate, sources: ['sessions'], concurrentSessions: CONCURRENT_SESSIONS, inFlight: REPLAY_IN_FLIGHT });
+  const replay = replayDiginetica(ns.direct, { limit: options.events, invalidEvery: 200, rate: options.rate, sources: ['sessions'], concurrentSessions: CONCURRENT_SESSIONS });
   if (options.midway !== undefined) {
     const { at, act } = options.midway;
     await waitFor(() => tally.processed(), (n) => n >= options.events * at, { timeoutMs: 300_000, what: `${at * 100} % of the records stored` });

@@ -36,8 +36,6 @@ export async function replayDiginetica(
     readonly sources?: readonly ReplaySource[];
     /** As a live stream of this many concurrent sessions (runReplay's concurrentSessions). */
     readonly concurrentSessions?: number;
-    /** Produce calls in flight at once (runReplay's inFlight). */
-    readonly inFlight?: number;
   },
 ): Promise<ReplaySummary> {
   return runReplay({
@@ -50,7 +48,6 @@ export async function replayDiginetica(
     ...(options.signal === undefined ? {} : { signal: options.signal }),
     ...(options.holdOut === undefined ? {} : { holdOut: options.holdOut }),
     ...(options.concurrentSessions === undefined ? {} : { concurrentSessions: options.concurrentSessions }),
-    ...(options.inFlight === undefined ? {} : { inFlight: options.inFlight }),
   });
 }
 

@@ -49,50 +49,6 @@ function fakeTime() {
   };
 }
 
-describe('publishRecords with several batches in flight', () => {
-  /** A publisher whose first call waits until released (a partition leader that is down). */
-  class StalledFirst implements EventPublisher {
-    readonly done: number[] = [];
-    private release: (() => void) | null = null;
-    private calls = 0;
-    constructor(private readonly failFirst = false) {}
-    async publish(_topic: string, messages: readonly OutgoingMessage[]): Promise<void> {
-      this.calls += 1;
-      const n = this.calls;
-      if (n === 1) {
-        await new Promise<void>((resolve) => (this.release = resolve));
-        if (this.failFirst) throw new RecError('REC_KAFKA', 'broker refused', { retriable: false });
-      }
-      this.done.push(messages.length === 0 ? -1 : n);
-      if (this.done.length === 3) this.release?.();
-    }
-    async close(): Promise<void> {}
-  }
-
-  it('keeps sending while an earlier batch waits, and counts every record once acknowledged', async () => {
-    const publisher = new StalledFirst();
-    const result = await publishRecords(withInvalid(events(20), 0), publisher, { topic: 't', batchSize: 5, rate: 0, inFlight: 4 });
-    // Batches 2–4 were acknowledged before the first one.
-    expect(publisher.done).toEqual([2, 3, 4, 1]);
-    expect(result).toMatchObject({ valid: 20, invalid: 0, firstTs: 1_500_000_000_000, lastTs: 1_500_000_000_019 });
-  });
-
-  it('with one in flight, waits for each batch (the first would never be released)', async () => {
-    const publisher = new StalledFirst();
-    const outcome = await Promise.race([publishRecords(withInvalid(events(20), 0), publisher, { topic: 't', batchSize: 5, rate: 0 }), new Promise((resolve) => setTimeout(() => resolve('waiting'), 50))]);
-    expect(outcome).toBe('waiting');
-    expect(publisher.done).toEqual([]);
-  });
-
-  it('rejects with the error of a batch that failed for good, after the others settled', async () => {
-    const publisher = new StalledFirst(true);
-    await expect(publishRecords(withInvalid(events(40), 0), publisher, { topic: 't', batchSize: 5, rate: 0, inFlight: 4 })).rejects.toThrow('broker refused');
-    // Of the 8 batches, none was sent after the failure was seen (those already in flight finished).
-    expect(publisher.done.length).toBeGreaterThanOrEqual(3);
-    expect(publisher.done.length).toBeLessThan(7);
-  });
-});
-
 describe('publishRecords', () => {
   it('sends JSON keyed by session in batches of the given size', async () => {
     const publisher = new MemoryPublisher();
