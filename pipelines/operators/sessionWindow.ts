@@ -11,7 +11,8 @@ const nothingBefore = (ingested: IngestedEvent): RecommendRequest => emptyReques
 /**
  * Applies each valid event to its session's event-time windows in the partition's state. Events behind
  * the partition watermark are marked late and leave the windows untouched (they still reach the sinks).
- * After the batch, sessions the watermark has passed by the inactivity gap end, and the least recently
+ * A record the session already holds (the same event id and time, written twice by a retried produce)
+ * reaches the sinks and nothing else. After the batch, sessions the watermark has passed by the inactivity gap end, and the least recently
  * active sessions beyond capacity are evicted; sessions touched by the batch are still reported with
  * their final state, so their last features and feed get written. Events of a session taken for a bot
  * (`sessions.botMax*`) are marked and left out of `applied`: stored, never learned from. Batches
@@ -38,6 +39,11 @@ export function sessionWindow(windows: SessionWindows): OperatorFunction<Decoded
       if (outcome.kind === 'late') {
         lateCount += 1;
         events.push({ ...ingested, late: true });
+        continue;
+      }
+      if (outcome.kind === 'duplicate') {
+        // The sinks keep one row per event id; nothing learns from it or counts it a second time.
+        events.push(ingested);
         continue;
       }
       const bot = outcome.session.bot;

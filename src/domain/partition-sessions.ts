@@ -18,6 +18,8 @@ export type Eviction = { readonly sessionId: string; readonly reason: 'inactive'
 
 export type ApplyOutcome =
   | { readonly kind: 'late' }
+  /** The session already holds this event (a record delivered twice): stored again, applied once. */
+  | { readonly kind: 'duplicate' }
   | { readonly kind: 'applied'; readonly session: SessionState; readonly ended: SessionState | null };
 
 /**
@@ -52,6 +54,7 @@ export class PartitionSessions {
     this.maxEventTs = Math.max(this.maxEventTs, event.ts);
     let ended: SessionState | null = null;
     let session = this.sessions.get(event.session_id);
+    if (session?.holds(event) === true) return { kind: 'duplicate' };
     if (session !== undefined && event.ts > session.lastSeen + this.options.inactivityMs) {
       ended = session;
       session = undefined;

@@ -1,4 +1,5 @@
 import type { BehaviourEvent, EventType } from './event.ts';
+import { hash32 } from './random.ts';
 import { normalizeQuery, type ActiveQuery } from './query-intent.ts';
 import { categoryAffinity } from './recommender/affinity.ts';
 import type { RecommendRequest } from './recommender/recommender.ts';
@@ -10,7 +11,15 @@ export interface SessionEvent {
   readonly type: EventType;
   readonly item: string | null;
   readonly category: string | null;
+  /** `eventIdHash` of its event id, to know a record delivered twice; absent in older checkpoints. */
+  readonly id?: number;
 }
+
+/**
+ * A 30-bit hash of an event id (a small integer: no allocation per remembered event). Two different
+ * events of one session with the same event time collide once in a billion.
+ */
+export const eventIdHash = (eventId: string): number => hash32(eventId) & 0x3fffffff;
 
 const NO_PURCHASES: ReadonlyMap<string, number> = new Map();
 
@@ -80,12 +89,27 @@ export class SessionState {
     this.lastSeen = firstTs;
   }
 
+  /**
+   * Whether the remembered history already holds this event (same event id and time): a record the
+   * producer wrote twice (a send retried after a lost acknowledgement) is the same shopper action once.
+   */
+  holds(event: BehaviourEvent): boolean {
+    const id = eventIdHash(event.event_id);
+    for (let i = this.history.length - 1; i >= 0; i -= 1) {
+      const entry = this.history[i];
+      if (entry === undefined || entry.ts < event.ts) return false;
+      if (entry.ts === event.ts && entry.id === id) return true;
+    }
+    return false;
+  }
+
   apply(event: BehaviourEvent, limits: SessionLimits, ingestedAt: number): void {
     const entry: SessionEvent = {
       ts: event.ts,
       type: event.type,
       item: event.item_id ?? null,
       category: event.category_id ?? null,
+      id: eventIdHash(event.event_id),
     };
     // Out-of-order events (within the allowed lateness) are inserted in time order.
     let index = this.history.length;

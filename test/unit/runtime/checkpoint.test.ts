@@ -42,7 +42,7 @@ function feed(parts: CheckpointParts, events: readonly BehaviourEvent[]): string
   for (const event of events) {
     const before = sessions.get(event.session_id)?.request(event.ts) ?? { sequence: [], categories: new Map(), purchased: new Map(), now: event.ts };
     const outcome = sessions.apply(event, event.ts);
-    if (outcome.kind === 'late') continue;
+    if (outcome.kind !== 'applied') continue;
     parts.candidates.observe(event, before, event.ts);
     parts.candidates.commitBatch();
     sessions.expire();

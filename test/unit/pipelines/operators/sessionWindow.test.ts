@@ -52,6 +52,28 @@ function expectWindows(
 }
 
 describe('sessionWindow', () => {
+  it('stores a record delivered twice but applies it once, in the same batch or a later one', () => {
+    const windows = new SessionWindows(OPTIONS);
+    const first = event({ event_id: 'd1', ts: T0, item_id: 'i1' });
+    const second = event({ event_id: 'd2', ts: T0 + MINUTE, item_id: 'i2' });
+    // Another event at the same time with another id is not a repeat.
+    const sameTime = event({ event_id: 'd3', ts: T0 + MINUTE, item_id: 'i3' });
+    const a = decodedBatch([first, second, first]);
+    const b = decodedBatch([second, sameTime]);
+    expectWindows(windows, 'ab', { a, b }, {
+      a: { applied: [{ id: 'd1', previous: [] }, { id: 'd2', previous: ['i1'] }], sessions: ['s-1'] },
+      b: { applied: [{ id: 'd3', previous: ['i2', 'i1'] }], sessions: ['s-1'] },
+    });
+    expect(windows.of(0).get('s-1')?.eventCount).toBe(3);
+  });
+
+  it('hands a record delivered twice to the sinks both times (they keep one row per event id)', async () => {
+    const repeated = event({ event_id: 'r1', ts: T0, item_id: 'i1' });
+    const batch = await firstValueFrom(of(decodedBatch([repeated, repeated])).pipe(sessionWindow(new SessionWindows(OPTIONS))));
+    expect(batch.events.map((e) => e.event.event_id)).toEqual(['r1', 'r1']);
+    expect(batch.applied).toHaveLength(1);
+  });
+
   it('marks events behind the watermark (max event ts − allowed lateness) late and does not apply them', () => {
     const windows = new SessionWindows(OPTIONS);
     const a = decodedBatch([event({ event_id: 'a1', ts: T0 + 10 * MINUTE, item_id: 'i1' })]);
