@@ -127,7 +127,7 @@ describe('fault: scale-out over a consumer group', () => {
     // Measured on this machine: −0.44 to −1.38 points for another broker (−1.38 with two consumers
     // crashing on the lost leader and restarting), −0.21 to −0.50 since consumers fetch past a dead broker
     // (src/adapters/kafka/failover.ts); −0.52 to −1.39 for the coordinator's, whose stall also waits for
-    // Kafka to elect and load a new coordinator (−0.95 to −1.07 with the failover patch).
+    // Kafka to elect and load a new coordinator (−0.95 to −1.38 with the failover patch).
     expectSameAsOne(three, one, which === 'coordinator' ? 2.5 : 2);
   };
   let clusterStarted = false;
