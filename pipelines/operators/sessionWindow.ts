@@ -12,11 +12,12 @@ const nothingBefore = (ingested: IngestedEvent): RecommendRequest => emptyReques
  * Applies each valid event to its session's event-time windows in the partition's state. Events behind
  * the partition watermark are marked late and leave the windows untouched (they still reach the sinks).
  * A record the session already holds (the same event id and time, written twice by a retried produce)
- * reaches the sinks and nothing else. After the batch, sessions the watermark has passed by the inactivity gap end, and the least recently
- * active sessions beyond capacity are evicted; sessions touched by the batch are still reported with
- * their final state, so their last features and feed get written. Events of a session taken for a bot
- * (`sessions.botMax*`) are marked and left out of `applied`: stored, never learned from. Batches
- * replayed after a partition changed owner (`source.phase`) rebuild sessions without learning again.
+ * reaches the sinks and nothing else. After the batch, sessions the watermark has passed by the
+ * inactivity gap end, and the least recently active sessions beyond capacity are evicted; sessions
+ * touched by the batch are still reported with their final state, so their last features and feed get
+ * written. Events of a session taken for a bot (`sessions.botMax*`) are marked and left out of
+ * `applied`: stored, never learned from. Batches replayed after a partition changed owner
+ * (`source.phase`) rebuild sessions without learning again.
  *
  * @example decoded$.pipe(sessionWindow(new SessionWindows(options)))
  */

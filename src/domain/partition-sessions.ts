@@ -1,5 +1,5 @@
 import type { BehaviourEvent } from './event.ts';
-import { SessionState, type SessionLimits, type SessionSnapshot } from './session-state.ts';
+import { eventIdHash, SessionState, type SessionLimits, type SessionSnapshot } from './session-state.ts';
 
 export interface SessionWindowOptions extends SessionLimits {
   readonly inactivityMs: number;
@@ -54,7 +54,8 @@ export class PartitionSessions {
     this.maxEventTs = Math.max(this.maxEventTs, event.ts);
     let ended: SessionState | null = null;
     let session = this.sessions.get(event.session_id);
-    if (session?.holds(event) === true) return { kind: 'duplicate' };
+    const id = eventIdHash(event.event_id);
+    if (session?.holds(event.ts, id) === true) return { kind: 'duplicate' };
     if (session !== undefined && event.ts > session.lastSeen + this.options.inactivityMs) {
       ended = session;
       session = undefined;
@@ -65,7 +66,7 @@ export class PartitionSessions {
     // Re-inserting keeps the Map in order of last activity, so eviction scans from the front.
     this.sessions.delete(event.session_id);
     this.sessions.set(event.session_id, session);
-    session.apply(event, this.options, ingestedAt);
+    session.apply(event, this.options, ingestedAt, id);
     return { kind: 'applied', session, ended };
   }
 

@@ -90,26 +90,26 @@ export class SessionState {
   }
 
   /**
-   * Whether the remembered history already holds this event (same event id and time): a record the
+   * Whether the remembered history already holds an event with this time and `eventIdHash`: a record the
    * producer wrote twice (a send retried after a lost acknowledgement) is the same shopper action once.
    */
-  holds(event: BehaviourEvent): boolean {
-    const id = eventIdHash(event.event_id);
+  holds(ts: number, id: number): boolean {
     for (let i = this.history.length - 1; i >= 0; i -= 1) {
       const entry = this.history[i];
-      if (entry === undefined || entry.ts < event.ts) return false;
-      if (entry.ts === event.ts && entry.id === id) return true;
+      if (entry === undefined || entry.ts < ts) return false;
+      if (entry.ts === ts && entry.id === id) return true;
     }
     return false;
   }
 
-  apply(event: BehaviourEvent, limits: SessionLimits, ingestedAt: number): void {
+  /** `id`: the event's `eventIdHash`, when the caller already has it. */
+  apply(event: BehaviourEvent, limits: SessionLimits, ingestedAt: number, id = eventIdHash(event.event_id)): void {
     const entry: SessionEvent = {
       ts: event.ts,
       type: event.type,
       item: event.item_id ?? null,
       category: event.category_id ?? null,
-      id: eventIdHash(event.event_id),
+      id,
     };
     // Out-of-order events (within the allowed lateness) are inserted in time order.
     let index = this.history.length;

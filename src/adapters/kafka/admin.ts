@@ -50,7 +50,7 @@ const ADMIN_ATTEMPTS = 10;
  * created, or while a broker of a cluster is down, partitions may have no leader for a few seconds
  * (NOT_LEADER_OR_FOLLOWER, LEADER_NOT_AVAILABLE), and kafkajs gives up on those sooner.
  */
-export async function withAdmin<T, A extends Pick<Admin, 'connect' | 'disconnect'> = Admin>(kafka: { admin(): A }, what: string, call: (admin: A) => Promise<T>, attempts = ADMIN_ATTEMPTS): Promise<T> {
+async function withAdmin<T, A extends Pick<Admin, 'connect' | 'disconnect'> = Admin>(kafka: { admin(): A }, what: string, call: (admin: A) => Promise<T>): Promise<T> {
   const admin = kafka.admin();
   try {
     await admin.connect();
@@ -59,7 +59,7 @@ export async function withAdmin<T, A extends Pick<Admin, 'connect' | 'disconnect
         return await call(admin);
       } catch (error) {
         const retriable = typeof error === 'object' && error !== null && 'retriable' in error && error.retriable === true;
-        if (!retriable || attempt >= attempts) throw error;
+        if (!retriable || attempt >= ADMIN_ATTEMPTS) throw error;
         await new Promise((resolve) => setTimeout(resolve, Math.min(2000, 100 * 2 ** attempt)));
       }
     }

@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module';
+import { kafkaErrorNames } from './error-names.ts';
 
 /**
  * kafkajs (2.2) stops consuming altogether when one broker of a cluster dies, although Kafka moves that
@@ -47,18 +48,7 @@ export type GroupHeartbeat = (this: GroupInternals, request: { interval: number 
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** The kafkajs error name (or broker error type) of `error` or of an error it wraps. */
-function errorNames(error: unknown): string[] {
-  const names: string[] = [];
-  for (let current: unknown = error, depth = 0; typeof current === 'object' && current !== null && depth < 5; depth += 1) {
-    if ('name' in current && typeof current.name === 'string') names.push(current.name);
-    if ('type' in current && typeof current.type === 'string') names.push(current.type);
-    current = 'cause' in current ? current.cause : 'originalError' in current ? current.originalError : null;
-  }
-  return names;
-}
-
-export const isConnectionFailure = (error: unknown): boolean => errorNames(error).some((name) => CONNECTION_ERRORS.has(name));
+export const isConnectionFailure = (error: unknown): boolean => kafkaErrorNames(error).some((name) => CONNECTION_ERRORS.has(name));
 
 /** A fetch that keeps the other brokers' partitions flowing while one broker is down. */
 export function fetchPastDownBrokers(original: GroupFetch, pauseMs = DOWN_BROKER_PAUSE_MS): GroupFetch {

@@ -1,6 +1,7 @@
 import { CompressionTypes, Partitioners, type Admin, type Kafka, type Message, type PartitionMetadata, type Producer } from 'kafkajs';
 import { RecError } from '../../errors.ts';
 import type { EventPublisher, OutgoingMessage } from '../../ports/event-publisher.ts';
+import { kafkaErrorNames } from './error-names.ts';
 
 /**
  * Bytes of records per request. kafkajs sends one partition's messages of a send() as one record batch,
@@ -47,12 +48,7 @@ const REFUSALS: ReadonlySet<string> = new Set(['MESSAGE_TOO_LARGE', 'RECORD_LIST
  * records as such; null for anything a retry may fix (leader moves, outages, timeouts).
  */
 export function refusedRecords(error: unknown): string | null {
-  let current: unknown = error;
-  for (let depth = 0; depth < 8 && typeof current === 'object' && current !== null; depth += 1) {
-    if ('type' in current && typeof current.type === 'string' && REFUSALS.has(current.type)) return current.type;
-    current = 'cause' in current ? current.cause : undefined;
-  }
-  return null;
+  return kafkaErrorNames(error).find((name) => REFUSALS.has(name)) ?? null;
 }
 
 /**
